@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccoladesConfig(AppConfig):
+    name = "accolades"
+    verbose_name = "Rankings & Accolades"

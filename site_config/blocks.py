@@ -1,0 +1,173 @@
+"""Blocks shared by every page body: headings, text, images, quotes, calls to action, embeds.
+
+Content-area blocks (stories, rankings, facts, awards) live in their own apps; pages
+compose them with these.
+"""
+
+from django.core.exceptions import ValidationError
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageBlock
+
+RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class LinkStructValue(blocks.StructValue):
+    """A link that points at a page or an address; templates ask only for url and text."""
+
+    def url(self):
+        page = self.get("page")
+        if page:
+            return page.url
+        return self.get("url") or ""
+
+    def text(self):
+        page = self.get("page")
+        return self.get("label") or (page.title if page else "")
+
+
+class LinkBlock(blocks.StructBlock):
+    page = blocks.PageChooserBlock(required=False, help_text="A page of this site…")
+    url = blocks.URLBlock(required=False, label="URL", help_text="…or an address elsewhere.")
+    label = blocks.CharBlock(
+        required=False, max_length=80, help_text="Defaults to the chosen page's title."
+    )
+
+    class Meta:
+        icon = "link"
+        value_class = LinkStructValue
+        form_classname = "struct-block link-block"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if bool(value.get("page")) == bool(value.get("url")):
+            message = "Choose a page or enter a URL, not both."
+            if not value.get("page") and not value.get("url"):
+                message = "Choose a page or enter a URL."
+            raise StructBlockValidationError(block_errors={"page": ValidationError(message)})
+        if value.get("url") and not value.get("label"):
+            raise StructBlockValidationError(
+                block_errors={"label": ValidationError("A link to another site needs a label.")}
+            )
+        return value
+
+
+class OptionalLinkBlock(LinkBlock):
+    """A link editors may leave empty altogether."""
+
+    def clean(self, value):
+        if not value.get("page") and not value.get("url") and not value.get("label"):
+            return blocks.StructBlock.clean(self, value)
+        return super().clean(value)
+
+    class Meta:
+        required = False
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=120)
+    level = blocks.ChoiceBlock(
+        choices=[("h2", "Section heading (H2)"), ("h3", "Sub-heading (H3)")],
+        default="h2",
+        help_text="Keep headings in order: an H3 belongs under an H2.",
+    )
+
+    class Meta:
+        icon = "title"
+        template = "blocks/heading_block.html"
+        description = "A heading that starts a new part of the page."
+        preview_value = {"text": "Research that changes lives", "level": "h2"}
+
+
+class ParagraphBlock(blocks.RichTextBlock):
+    def __init__(self, **kwargs):
+        super().__init__(features=RICH_TEXT_FEATURES, **kwargs)
+
+    class Meta:
+        icon = "pilcrow"
+        template = "blocks/paragraph_block.html"
+        description = "Text with links, lists and sub-headings."
+        preview_value = (
+            "<p>Our latest endeavors are creating positive change in a dynamic global "
+            "environment.</p>"
+        )
+
+
+class CaptionedImageBlock(blocks.StructBlock):
+    # Wagtail's ImageBlock asks for alt text, or for the image to be marked decorative.
+    image = ImageBlock()
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        template = "blocks/captioned_image_block.html"
+        description = "An image with alt text and an optional caption."
+
+
+class QuoteBlock(blocks.StructBlock):
+    quote = blocks.TextBlock()
+    attribution = blocks.CharBlock(required=False, max_length=120)
+
+    class Meta:
+        icon = "openquote"
+        template = "blocks/quote_block.html"
+        description = "A quotation, with who said it."
+        preview_value = {
+            "quote": "Dedicated to training a new generation of tech-savvy doctors.",
+            "attribution": "",
+        }
+
+
+class CallToActionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=120)
+    text = blocks.TextBlock(required=False)
+    link = LinkBlock()
+
+    class Meta:
+        icon = "expand-right"
+        template = "blocks/call_to_action_block.html"
+        description = "A short invitation with one button."
+
+
+class CaptionedEmbedBlock(blocks.StructBlock):
+    embed = EmbedBlock(help_text="A YouTube, Vimeo or other oEmbed address.")
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "media"
+        template = "blocks/embed_block.html"
+        description = "A video or other media from another site."
+
+
+class GeneralContentBlock(blocks.StreamBlock):
+    """The body of stories and content pages."""
+
+    heading = HeadingBlock()
+    paragraph = ParagraphBlock()
+    image = CaptionedImageBlock()
+    quote = QuoteBlock()
+    call_to_action = CallToActionBlock()
+    embed = CaptionedEmbedBlock()
+
+
+class SocialLinkBlock(blocks.StructBlock):
+    platform = blocks.ChoiceBlock(
+        choices=[
+            ("facebook", "Facebook"),
+            ("instagram", "Instagram"),
+            ("linkedin", "LinkedIn"),
+            ("x", "X"),
+            ("youtube", "YouTube"),
+            ("weibo", "Weibo"),
+            ("wechat", "WeChat"),
+            ("other", "Other"),
+        ]
+    )
+    url = blocks.URLBlock(label="URL")
+    label = blocks.CharBlock(
+        required=False, max_length=60, help_text="Shown instead of the platform's name."
+    )
+
+    class Meta:
+        icon = "site"

@@ -1,0 +1,39 @@
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+
+from .blocks import SocialLinkBlock
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """What the header and footer of every page say about the institution."""
+
+    site_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The institution's name, shown in the header and footer.",
+    )
+    short_name = models.CharField(
+        max_length=40, blank=True, help_text="An abbreviation for small screens, such as HKUST."
+    )
+    address = models.TextField(blank=True, help_text="Postal address, shown in the footer.")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    social_links = StreamField([("link", SocialLinkBlock())], blank=True)
+
+    panels = [
+        FieldPanel("site_name"),
+        FieldPanel("short_name"),
+        FieldPanel("address"),
+        FieldPanel("phone"),
+        FieldPanel("email"),
+        FieldPanel("social_links"),
+    ]
+
+    class Meta:
+        verbose_name = "Site settings"
+
+    def __str__(self):
+        return self.site_name or "Site settings"

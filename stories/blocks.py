@@ -1,0 +1,64 @@
+from wagtail import blocks
+from wagtail.models import Site
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .models import StoryPage
+
+
+class StoriesSectionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=120, default="News & Stories")
+    intro = blocks.TextBlock(required=False)
+    link = blocks.PageChooserBlock(
+        page_type="stories.StoryIndexPage",
+        required=False,
+        help_text="A 'more stories' link under the section.",
+    )
+
+
+class LatestStoriesBlock(StoriesSectionBlock):
+    """Filled live: the newest published stories, optionally of one category."""
+
+    count = blocks.IntegerBlock(
+        min_value=1, max_value=12, default=3, help_text="How many stories to show (1–12)."
+    )
+    category = SnippetChooserBlock("stories.StoryCategory", required=False)
+
+    class Meta:
+        icon = "list-ul"
+        template = "stories/blocks/story_list_block.html"
+        label = "Latest stories"
+        description = "The newest published stories, updated as stories are published."
+        preview_value = {"heading": "News & Stories", "count": 3}
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        stories = StoryPage.objects.visible()
+        request = (parent_context or {}).get("request")
+        if request is not None and (site := Site.find_for_request(request)):
+            stories = stories.in_site(site)
+        if value["category"]:
+            stories = stories.filter(category=value["category"])
+        context["stories"] = stories.for_cards()[: value["count"]]
+        return context
+
+
+class FeaturedStoriesBlock(StoriesSectionBlock):
+    """Stories chosen by hand, in the editor's order."""
+
+    stories = blocks.ListBlock(
+        blocks.PageChooserBlock(page_type="stories.StoryPage"), min_num=1, max_num=12
+    )
+
+    class Meta:
+        icon = "pick"
+        template = "stories/blocks/story_list_block.html"
+        label = "Featured stories"
+        description = "Stories you choose, shown in your order."
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        chosen_ids = [page.pk for page in value["stories"] if page is not None]
+        # A chosen story later unpublished or made private drops out here.
+        visible = StoryPage.objects.filter(pk__in=chosen_ids).visible().for_cards().in_bulk()
+        context["stories"] = [visible[pk] for pk in chosen_ids if pk in visible]
+        return context
