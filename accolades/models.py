@@ -44,6 +44,13 @@ class Person(index.Indexed, models.Model):
     def __str__(self):
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Awards are found by their person's name (admin search, the award chooser): keep
+        # their index entries in step with a renamed person.
+        for award in self.awards.all():
+            index.insert_or_update_object(award)
+
     @property
     def display_name(self):
         return f"{self.honorific} {self.name}".strip()
@@ -79,7 +86,7 @@ class Award(index.Indexed, models.Model):
         index.SearchField("title"),
         index.SearchField("awarding_body"),
         index.AutocompleteField("title"),
-        index.RelatedFields("person", [index.SearchField("name")]),
+        index.RelatedFields("person", [index.SearchField("name"), index.AutocompleteField("name")]),
         index.FilterField("year"),
     ]
 

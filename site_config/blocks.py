@@ -14,15 +14,18 @@ RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "d
 
 
 class LinkStructValue(blocks.StructValue):
-    """A link that points at a page or an address; templates ask only for url and text."""
+    """A link that points at a page or an address; templates ask only for href and text.
 
-    def url(self):
+    (Not "url": templates look up dict keys first, and "url" is a child block's name.)
+    """
+
+    def href(self):
         page = self.get("page")
         if page:
             return page.url
         return self.get("url") or ""
 
-    def text(self):
+    def link_text(self):
         page = self.get("page")
         return self.get("label") or (page.title if page else "")
 
@@ -151,19 +154,25 @@ class GeneralContentBlock(blocks.StreamBlock):
     embed = CaptionedEmbedBlock()
 
 
+SOCIAL_PLATFORMS = [
+    ("facebook", "Facebook"),
+    ("instagram", "Instagram"),
+    ("linkedin", "LinkedIn"),
+    ("x", "X"),
+    ("youtube", "YouTube"),
+    ("weibo", "Weibo"),
+    ("wechat", "WeChat"),
+    ("other", "Other"),
+]
+
+
+class SocialLinkStructValue(blocks.StructValue):
+    def name(self):
+        return self.get("label") or dict(SOCIAL_PLATFORMS).get(self.get("platform"), "")
+
+
 class SocialLinkBlock(blocks.StructBlock):
-    platform = blocks.ChoiceBlock(
-        choices=[
-            ("facebook", "Facebook"),
-            ("instagram", "Instagram"),
-            ("linkedin", "LinkedIn"),
-            ("x", "X"),
-            ("youtube", "YouTube"),
-            ("weibo", "Weibo"),
-            ("wechat", "WeChat"),
-            ("other", "Other"),
-        ]
-    )
+    platform = blocks.ChoiceBlock(choices=SOCIAL_PLATFORMS)
     url = blocks.URLBlock(label="URL")
     label = blocks.CharBlock(
         required=False, max_length=60, help_text="Shown instead of the platform's name."
@@ -171,3 +180,4 @@ class SocialLinkBlock(blocks.StructBlock):
 
     class Meta:
         icon = "site"
+        value_class = SocialLinkStructValue

@@ -25,7 +25,7 @@ class LatestStoriesBlock(StoriesSectionBlock):
 
     class Meta:
         icon = "list-ul"
-        template = "stories/blocks/story_list_block.html"
+        template = "stories/blocks/latest_stories_block.html"
         label = "Latest stories"
         description = "The newest published stories, updated as stories are published."
         preview_value = {"heading": "News & Stories", "count": 3}
@@ -51,7 +51,7 @@ class FeaturedStoriesBlock(StoriesSectionBlock):
 
     class Meta:
         icon = "pick"
-        template = "stories/blocks/story_list_block.html"
+        template = "stories/blocks/featured_stories_block.html"
         label = "Featured stories"
         description = "Stories you choose, shown in your order."
 

@@ -1,0 +1,66 @@
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from wagtail.models import Locale, Page, Site
+
+from home.models import HomePage
+from stories.models import StoryCategory, StoryIndexPage, StoryPage
+
+
+@pytest.fixture
+def home_page(db):
+    """A HomePage as the default site's root, as a freshly built site has it."""
+    root = Page.get_first_root_node()
+    home = HomePage(title="Home", slug="home-page")
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home},
+    )
+    Locale.get_default()
+    return home
+
+
+@pytest.fixture
+def story_index(home_page):
+    index = StoryIndexPage(title="News & Stories", slug="news", show_in_menus=True)
+    home_page.add_child(instance=index)
+    index.save_revision().publish()
+    return index
+
+
+@pytest.fixture
+def make_story(story_index):
+    """Create a story under the index: published unless live=False."""
+
+    def make(title="A story", *, live=True, date=None, category=None, body=None, **fields):
+        story = StoryPage(
+            title=title,
+            live=live,
+            intro=fields.pop("intro", f"Intro of {title}."),
+            date=date or datetime.date(2025, 6, 1),
+            category=category,
+            body=body or [],
+            **fields,
+        )
+        story_index.add_child(instance=story)
+        revision = story.save_revision()
+        if live:
+            revision.publish()
+        return story
+
+    return make
+
+
+@pytest.fixture
+def category(db):
+    return StoryCategory.objects.create(name="Research")
+
+
+@pytest.fixture
+def demo_site(db):
+    call_command("load_demo_content", stdout=io.StringIO())
+    return HomePage.objects.get()

@@ -1,0 +1,290 @@
+"""Every block renders with its own template, and refuses what it must refuse."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+from wagtail import blocks
+from wagtail.blocks.list_block import ListBlockValidationError
+from wagtail.blocks.struct_block import StructBlockValidationError
+
+from accolades.blocks import (
+    AccoladesSectionBlock,
+    DistinctionBlock,
+    FactBlock,
+    FactsSectionBlock,
+    RankingBlock,
+    RankingsSectionBlock,
+)
+from accolades.models import Award, Person
+from home.blocks import HomePageBodyBlock, StatementBlock
+from site_config.blocks import (
+    CallToActionBlock,
+    GeneralContentBlock,
+    HeadingBlock,
+    LinkBlock,
+    ParagraphBlock,
+    QuoteBlock,
+)
+from stories.blocks import FeaturedStoriesBlock, LatestStoriesBlock
+
+
+def render(block, data, context=None):
+    value = block.to_python(data)
+    return BeautifulSoup(block.render(value, context or {}), "html.parser")
+
+
+def text_of(soup):
+    return " ".join(soup.get_text(" ").split())
+
+
+RANKING = {
+    "name": "QS Asia University Rankings",
+    "year": 2026,
+    "positions": [{"rank": 2, "scope": "in Hong Kong"}, {"rank": 6, "scope": "in Asia"}],
+    "publisher_note": "Published by QS",
+    "source_url": "https://example.org/qs",
+}
+
+
+def test_every_home_page_block_has_a_template_of_its_own():
+    templates = set()
+    for name, block in HomePageBodyBlock().child_blocks.items():
+        template = getattr(block.meta, "template", None)
+        assert template, f"{name} has no template"
+        templates.add(template)
+    assert len(templates) == len(HomePageBodyBlock().child_blocks)
+
+
+def test_heading_block_renders_the_chosen_level():
+    soup = render(HeadingBlock(), {"text": "Research", "level": "h3"})
+    assert soup.find("h3").get_text() == "Research"
+    assert render(HeadingBlock(), {"text": "News", "level": "h2"}).find("h2")
+
+
+def test_paragraph_block_keeps_links_and_escapes_nothing_it_should_keep():
+    soup = render(ParagraphBlock(), '<p>See <a href="https://example.org">this</a>.</p>')
+    assert soup.find("a")["href"] == "https://example.org"
+
+
+def test_quote_block():
+    soup = render(QuoteBlock(), {"quote": "A <b>landmark</b>.", "attribution": "A. Person"})
+    assert soup.find("blockquote").get_text(strip=True) == "A <b>landmark</b>."
+    assert soup.find("figcaption").get_text() == "A. Person"
+
+
+@pytest.mark.django_db
+def test_call_to_action_links_to_a_page(home_page):
+    soup = render(
+        CallToActionBlock(),
+        {"heading": "Study with us", "text": "", "link": {"page": home_page.pk, "label": "Apply"}},
+    )
+    assert soup.find("a", class_="button")["href"] == "/"
+    assert soup.find("a").get_text() == "Apply"
+
+
+def test_link_block_needs_exactly_one_target():
+    block = LinkBlock()
+    with pytest.raises(StructBlockValidationError):
+        block.clean(block.to_python({"page": None, "url": "", "label": ""}))
+    with pytest.raises(StructBlockValidationError):
+        block.clean(block.to_python({"page": None, "url": "https://example.org", "label": ""}))
+    assert block.clean(block.to_python({"url": "https://example.org", "label": "Example"}))
+
+
+def test_ranking_renders_name_edition_positions_and_source():
+    soup = render(RankingBlock(), RANKING)
+    assert soup.find("h3").get_text() == "QS Asia University Rankings 2026"
+    positions = [" ".join(li.get_text(" ").split()) for li in soup.select("li")]
+    assert positions == ["No. 2 in Hong Kong", "No. 6 in Asia"]
+    assert "Published by QS" in text_of(soup)
+    assert soup.find("a")["href"] == "https://example.org/qs"
+
+
+def test_a_ranking_needs_a_position():
+    block = RankingBlock()
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(block.to_python({**RANKING, "positions": []}))
+    assert "positions" in error.value.block_errors
+
+
+def test_a_rank_starts_at_one():
+    block = RankingBlock()
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(block.to_python({**RANKING, "positions": [{"rank": 0, "scope": "Globally"}]}))
+    positions_error = error.value.block_errors["positions"]
+    assert isinstance(positions_error, ListBlockValidationError)
+    assert 0 in positions_error.block_errors
+
+
+def test_a_ranking_needs_its_edition_year():
+    block = RankingBlock()
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(block.to_python({**RANKING, "year": None}))
+    assert "year" in error.value.block_errors
+
+
+def test_distinction_renders_what_is_known():
+    soup = render(DistinctionBlock(), {"title": "Research and Discovery Champions Award"})
+    assert soup.find("h3").get_text() == "Research and Discovery Champions Award"
+
+
+def test_rankings_section_renders_each_item_under_its_heading():
+    data = {
+        "heading": "Rankings",
+        "intro": "Our international accolades",
+        "items": [{"type": "ranking", "value": RANKING}],
+    }
+    soup = render(RankingsSectionBlock(), data)
+    assert soup.find("h2").get_text() == "Rankings"
+    assert soup.find("section")["aria-labelledby"] == soup.find("h2")["id"]
+    assert "No. 6 in Asia" in text_of(soup)
+
+
+def test_fact_shows_figure_label_source_and_year():
+    data = {
+        "figure": "19%",
+        "label": "of Faculty Members",
+        "detail": "World’s Top 2% Scientists",
+        "source": "Stanford University",
+        "year": 2023,
+    }
+    text = text_of(render(FactBlock(), data))
+    assert text == "19% of Faculty Members World’s Top 2% Scientists Stanford University 2023"
+
+
+def test_a_fact_without_a_figure_shows_no_figure():
+    soup = render(FactBlock(), {"figure": "", "label": "Unicorn Start-Ups", "source": ""})
+    assert not soup.select(".fact__figure")
+    assert soup.select_one(".fact__label").get_text() == "Unicorn Start-Ups"
+
+
+def test_a_fact_needs_a_label():
+    block = FactBlock()
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(block.to_python({"figure": "", "label": "", "source": "Someone"}))
+    assert "label" in error.value.block_errors
+
+
+def test_a_figure_needs_its_source_and_year():
+    block = FactBlock()
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(block.to_python({"figure": "42", "label": "Start-ups", "source": ""}))
+    assert set(error.value.block_errors) == {"source", "year"}
+    value = block.to_python({"figure": "42", "label": "Start-ups", "source": "HK", "year": 2024})
+    assert block.clean(value)["figure"] == "42"
+
+
+def test_facts_section_needs_a_fact():
+    block = FactsSectionBlock()
+    with pytest.raises(StructBlockValidationError):
+        block.clean(block.to_python({"heading": "Facts", "facts": []}))
+
+
+@pytest.mark.django_db
+def test_accolades_section_shows_chosen_awards_with_their_people_in_order():
+    hui = Person.objects.create(honorific="Prof.", name="Kai Lung HUI")
+    li = Person.objects.create(honorific="Prof.", name="Jiatao LI")
+    first = Award.objects.create(person=li, title="Top Scientists", year=2025, awarding_body="SU")
+    second = Award.objects.create(person=hui, title="Distinguished Fellow Award")
+    soup = render(AccoladesSectionBlock(), {"heading": "", "awards": [first.pk, second.pk]})
+    names = [h3.get_text(strip=True) for h3 in soup.select(".award__person")]
+    assert names == ["Prof. Jiatao LI", "Prof. Kai Lung HUI"]
+    assert "Top Scientists 2025 by SU" in text_of(soup)
+    # No heading: the section is still labelled for assistive technology.
+    assert soup.find("section")["aria-label"]
+
+
+@pytest.mark.django_db
+def test_accolades_section_skips_an_award_deleted_since():
+    person = Person.objects.create(name="RAN Chunyan")
+    award = Award.objects.create(person=person, title="Outstanding Paper Award")
+    block = AccoladesSectionBlock()
+    value = block.to_python({"awards": [award.pk]})
+    award.delete()
+    value = block.to_python({"awards": [award.pk]})
+    soup = BeautifulSoup(block.render(value), "html.parser")
+    assert not soup.select(".award")
+
+
+def test_statement_block():
+    data = {"heading": "", "text": "<p>Dedicated to the SDGs.</p>", "link": {}}
+    soup = render(StatementBlock(), data)
+    assert text_of(soup) == "Dedicated to the SDGs."
+    assert not soup.find("a")
+
+
+def test_statement_link_is_optional_but_complete_when_given():
+    block = StatementBlock()
+    assert block.clean(block.to_python({"text": "<p>x</p>", "link": {}}))
+    with pytest.raises(StructBlockValidationError):
+        block.clean(block.to_python({"text": "<p>x</p>", "link": {"url": "https://e.org"}}))
+
+
+@pytest.mark.django_db
+def test_latest_stories_are_newest_first_live_and_limited(make_story, category):
+    import datetime
+
+    make_story("Old", date=datetime.date(2020, 1, 1))
+    make_story("New", date=datetime.date(2025, 1, 1), category=category)
+    make_story("Middle", date=datetime.date(2023, 1, 1))
+    make_story("Draft", date=datetime.date(2026, 1, 1), live=False)
+    request = RequestFactory().get("/")
+    block = LatestStoriesBlock()
+
+    soup = render(block, {"heading": "News", "count": 2}, {"request": request})
+    assert [a.get_text() for a in soup.select(".card__title a")] == ["New", "Middle"]
+
+    soup = render(block, {"heading": "News", "count": 3, "category": category.pk})
+    assert [a.get_text() for a in soup.select(".card__title a")] == ["New"]
+
+
+def test_latest_stories_count_is_bounded():
+    block = LatestStoriesBlock()
+    with pytest.raises(StructBlockValidationError):
+        block.clean(block.to_python({"heading": "News", "count": 0}))
+    with pytest.raises(StructBlockValidationError):
+        block.clean(block.to_python({"heading": "News", "count": 500}))
+
+
+@pytest.mark.django_db
+def test_featured_stories_keep_the_editors_order_and_drop_unpublished(make_story):
+    first, second, third = make_story("First"), make_story("Second"), make_story("Third")
+    third.unpublish()
+    value = {"heading": "Featured", "stories": [second.pk, third.pk, first.pk]}
+    soup = render(FeaturedStoriesBlock(), value)
+    assert [a.get_text() for a in soup.select(".card__title a")] == ["Second", "First"]
+
+
+def test_every_block_in_the_pickers_has_a_description_and_icon():
+    for stream in (HomePageBodyBlock(), GeneralContentBlock()):
+        for name, block in stream.child_blocks.items():
+            assert block.meta.icon not in (None, "placeholder"), name
+            assert getattr(block.meta, "description", ""), name
+
+
+def test_block_previews_render():
+    for name, block in HomePageBodyBlock().child_blocks.items():
+        if not block.is_previewable:
+            continue
+        html = block.render(block.get_preview_value())
+        assert html.strip(), name
+
+
+def test_struct_blocks_reject_an_unknown_child_quietly():
+    # Old content with a field since removed must still render, not crash.
+    block = HeadingBlock()
+    value = block.to_python({"text": "Kept", "level": "h2", "removed_field": "x"})
+    assert isinstance(value, blocks.StructValue)
+    assert "Kept" in block.render(value)
+
+
+def test_validation_errors_name_the_field():
+    block = FactBlock()
+    try:
+        block.clean(block.to_python({"figure": "5", "label": "L", "source": ""}))
+    except StructBlockValidationError as error:
+        assert isinstance(error.block_errors["source"], ValidationError)
+        assert "source" in error.block_errors["source"].messages[0]
+    else:
+        pytest.fail("A figure without a source was accepted")
