@@ -20,6 +20,8 @@ from accolades.models import Award, Person
 from home.blocks import HomePageBodyBlock, StatementBlock
 from site_config.blocks import (
     CallToActionBlock,
+    CaptionedEmbedBlock,
+    CaptionedImageBlock,
     GeneralContentBlock,
     HeadingBlock,
     LinkBlock,
@@ -288,3 +290,62 @@ def test_validation_errors_name_the_field():
         assert "source" in error.block_errors["source"].messages[0]
     else:
         pytest.fail("A figure without a source was accepted")
+
+
+@pytest.mark.django_db
+def test_out_of_date_claims_are_flagged_to_editors_in_preview_only(home_page, client):
+    old = {**RANKING, "year": 2015}
+    home_page.body = [("rankings", {"heading": "Rankings", "items": [("ranking", old)]})]
+    home_page.save_revision().publish()
+    notice = "Editors: this edition (2015) is more than a year old."
+    assert notice not in client.get("/").content.decode()
+    preview = home_page.make_preview_request()
+    assert notice in preview.render().content.decode()
+
+
+@pytest.mark.django_db
+def test_captioned_image_renders_with_alt_text_and_size():
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    image = Image.objects.create(title="Campus", file=get_test_image_file(size=(800, 600)))
+    block = CaptionedImageBlock()
+    data = {
+        "image": {"image": image.pk, "alt_text": "The campus at dusk", "decorative": False},
+        "caption": "Clear Water Bay",
+    }
+    soup = render(block, data)
+    img = soup.find("img")
+    assert img["alt"] == "The campus at dusk"
+    assert img["width"] and img["height"] and img["loading"] == "lazy"
+    assert soup.find("figcaption").get_text() == "Clear Water Bay"
+
+    decorative = render(block, {**data, "image": {**data["image"], "decorative": True}})
+    assert decorative.find("img")["alt"] == ""
+
+
+@pytest.mark.django_db
+def test_captioned_image_whose_image_was_deleted_renders_nothing():
+    block = CaptionedImageBlock()
+    data = {"image": {"image": 987654, "alt_text": "Gone", "decorative": False}, "caption": "x"}
+    assert render(block, data).get_text().strip() == ""
+
+
+@pytest.mark.django_db
+def test_embed_renders_the_providers_html_and_fails_quietly():
+    from wagtail.embeds.embeds import get_embed_hash
+    from wagtail.embeds.models import Embed
+
+    url = "https://www.youtube.com/watch?v=abc"
+    Embed.objects.create(
+        url=url,
+        hash=get_embed_hash(url),
+        type="video",
+        html='<iframe title="A talk" src="https://www.youtube.com/embed/abc"></iframe>',
+    )
+    block = CaptionedEmbedBlock()
+    soup = render(block, {"embed": url, "caption": "A talk"})
+    assert soup.find("iframe")["title"] == "A talk"
+    # An address no provider knows renders the caption alone, not an error.
+    soup = render(block, {"embed": "https://unknown.invalid/video", "caption": "Lost"})
+    assert not soup.find("iframe") and "Lost" in soup.get_text()
