@@ -1,5 +1,3 @@
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
@@ -127,7 +125,7 @@ class StoryIndexPage(Page):
 
 
 class StoryPage(Page):
-    date = models.DateField("publication date", default=datetime.date.today)
+    date = models.DateField("publication date", default=timezone.localdate)
     category = models.ForeignKey(
         StoryCategory,
         null=True,
@@ -193,7 +191,3 @@ class StoryPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["story_tags"] = self.tags.all()
         return context
-
-    @property
-    def is_future_dated(self):
-        return self.date > timezone.localdate()
