@@ -36,9 +36,10 @@ class LatestStoriesBlock(StoriesSectionBlock):
         request = (parent_context or {}).get("request")
         if request is not None and (site := Site.find_for_request(request)):
             stories = stories.in_site(site)
-        if value["category"]:
-            stories = stories.filter(category=value["category"])
-        context["stories"] = stories.for_cards()[: value["count"]]
+        # .get(): a block preview's value holds only the fields its preview_value names.
+        if category := value.get("category"):
+            stories = stories.filter(category=category)
+        context["stories"] = stories.for_cards()[: value.get("count") or 3]
         return context
 
 

@@ -265,6 +265,7 @@ def test_every_block_in_the_pickers_has_a_description_and_icon():
             assert getattr(block.meta, "description", ""), name
 
 
+@pytest.mark.django_db
 def test_block_previews_render():
     for name, block in HomePageBodyBlock().child_blocks.items():
         if not block.is_previewable:
@@ -349,3 +350,15 @@ def test_embed_renders_the_providers_html_and_fails_quietly():
     # An address no provider knows renders the caption alone, not an error.
     soup = render(block, {"embed": "https://unknown.invalid/video", "caption": "Lost"})
     assert not soup.find("iframe") and "Lost" in soup.get_text()
+
+
+@pytest.mark.django_db
+def test_block_preview_in_the_picker_uses_the_site_stylesheet(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("editor", "", "pw"))
+    from home.models import HomePage
+
+    rankings = HomePage.body.field.stream_block.child_blocks["rankings"]
+    response = client.get("/admin/block-preview/", {"id": rankings.definition_prefix})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "css/site.css" in content and "QS Asia University Rankings 2026" in content
