@@ -12,7 +12,7 @@ def main_menu(context):
     current = context.get("page")
     if site is None:
         return {"menu_items": [], "site_root": None}
-    items = site.root_page.get_children().live().public().in_menu().specific(defer=True)
+    items = site.root_page.get_children().live().public().in_menu()
     return {
         "site_root": site.root_page,
         "menu_items": [
