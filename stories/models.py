@@ -1,22 +1,49 @@
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from site_config.blocks import GeneralContentBlock
+from site_config.models import SiteSettings
+
+from .feeds import FEED_TYPES
 
 STORIES_PER_PAGE = 12
+RELATED_STORIES = 3
+# The index's order; previous and next links on a story follow it too.
+NEWEST_FIRST = ("-date", "-first_published_at", "-pk")
+OLDEST_FIRST = tuple(field.removeprefix("-") for field in NEWEST_FIRST)
+
+# The index's filtered addresses: /news/[category/<slug>/][tag/<slug>/][<yyyy>/], each filter
+# at most once and always in this order, so that every combination has exactly one address.
+# [0-9], not \d, which would also match other scripts' digits.
+FILTERED_PATH = (
+    r"(?:category/(?P<category>[-\w]+)/)?"
+    r"(?:tag/(?P<tag>[-\w]+)/)?"
+    r"(?:(?P<year>[0-9]{4})/)?"
+)
+# The names the filters had as query parameters (?category=…&year=…), still accepted.
+FILTER_PARAMETERS = ("category", "tag", "year")
+# A story slugged like a year would be hidden behind the index's year address.
+YEAR_SLUG = re.compile(r"[0-9]{4}")
 
 
 class StoryCategory(models.Model):
@@ -57,15 +84,118 @@ class StoryPageQuerySet(PageQuerySet):
             self.select_related("category", "hero_image")
             .prefetch_related("hero_image__renditions")
             .defer_streamfields()
-            .order_by("-date", "-first_published_at", "-pk")
+            .order_by(*NEWEST_FIRST)
+        )
+
+    def for_feed(self):
+        """What a feed entry shows, in one query plus one for the tags."""
+        return (
+            self.select_related("category")
+            .prefetch_related("tags")
+            .defer_streamfields()
+            .order_by(*NEWEST_FIRST)
         )
 
 
 StoryPageManager = PageManager.from_queryset(StoryPageQuerySet)
 
 
-class StoryIndexPage(Page):
-    """News & Stories: every story, newest first, filterable by category and year."""
+@dataclass(frozen=True)
+class StoryFilters:
+    """The filters a visitor chose: None where they chose none."""
+
+    category: StoryCategory | None = None
+    tag: Tag | None = None
+    year: int | None = None
+
+    def __bool__(self):
+        return any((self.category, self.tag, self.year))
+
+    def apply(self, stories):
+        if self.category:
+            stories = stories.filter(category=self.category)
+        if self.tag:
+            # A subquery rather than a join, which could list a story twice.
+            tagged = StoryPageTag.objects.filter(tag=self.tag).values("content_object")
+            stories = stories.filter(pk__in=tagged)
+        if self.year:
+            stories = stories.filter(date__year=self.year)
+        return stories
+
+    def route_kwargs(self):
+        """The filters as the index's filtered address names them."""
+        values = {
+            "category": self.category and self.category.slug,
+            "tag": self.tag and self.tag.slug,
+            "year": self.year and str(self.year),
+        }
+        return {name: value for name, value in values.items() if value}
+
+    def describe(self):
+        """The filters in words, for headings: "Research, tagged medicine, 2025"."""
+        parts = [
+            self.category and self.category.name,
+            self.tag and f"tagged {self.tag.name}",
+            self.year and str(self.year),
+        ]
+        return ", ".join(part for part in parts if part)
+
+
+NO_FILTERS = StoryFilters()
+
+
+class StoryFacets:
+    """An index's filter options, taken from its visible stories so that none leads nowhere.
+
+    Each list is read from the database only when something asks for it.
+    """
+
+    def __init__(self, stories):
+        self.stories = stories
+
+    @cached_property
+    def categories(self):
+        used = self.stories.exclude(category=None).values("category")
+        return list(StoryCategory.objects.filter(pk__in=used))
+
+    @cached_property
+    def tags(self):
+        used = StoryPageTag.objects.filter(content_object__in=self.stories).values("tag")
+        # Sorted here: databases disagree on where capital letters sort.
+        return sorted(Tag.objects.filter(pk__in=used), key=lambda tag: tag.name.casefold())
+
+    @cached_property
+    def years(self):
+        return [day.year for day in self.stories.dates("date", "year", order="DESC")]
+
+    def select(self, category="", tag="", year=""):
+        """The filters that these slugs and year name; Http404 if no visible story has one."""
+        return StoryFilters(
+            category=self.choose("categories", category, key=lambda option: option.slug),
+            tag=self.choose("tags", tag, key=lambda option: option.slug),
+            # Compared as text, so "02025" or other scripts' digits match no year.
+            year=self.choose("years", year, key=str),
+        )
+
+    def choose(self, facet, value, key):
+        """The facet's option whose key is value: None for no value (and no query)."""
+        if not value:
+            return None
+        for option in getattr(self, facet):
+            if key(option) == value:
+                return option
+        raise Http404("No stories match that filter.")
+
+
+class StoryIndexPage(RoutablePageMixin, Page):
+    """News & Stories: every story, newest first, filterable by category, tag and year.
+
+    Each filtered list has one address under the index's own: category/<slug>/, tag/<slug>/
+    and <yyyy>/, combined in that order (/news/category/research/tag/medicine/2025/), with
+    ?page=N from the second page on. Filters sent as query parameters (the filter form, old
+    links) are redirected there. Feeds: feed/rss/ and feed/atom/ for every story,
+    category/<slug>/feed/rss/ and category/<slug>/feed/atom/ for one category.
+    """
 
     intro = models.TextField(blank=True, help_text="A sentence under the page title.")
 
@@ -82,46 +212,87 @@ class StoryIndexPage(Page):
     def stories(self):
         return StoryPage.objects.child_of(self).visible()
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        stories = self.stories()
+    @re_path(rf"^{FILTERED_PATH}$", name="stories")
+    def stories_view(self, request, **filter_values):
+        facets = StoryFacets(self.stories())
+        sent_as_query = {
+            name: request.GET[name] for name in FILTER_PARAMETERS if name in request.GET
+        }
+        if sent_as_query:
+            filters = facets.select(**filter_values | sent_as_query)
+            page = request.GET.get("page")
+            return redirect(self.filtered_url(request, filters, page=page), permanent=True)
 
-        # Filter options come from the unfiltered stories, so none leads to an empty page.
-        categories = StoryCategory.objects.filter(
-            pk__in=stories.exclude(category=None).values("category")
-        )
-        years = [day.year for day in stories.dates("date", "year", order="DESC")]
-
-        category = None
-        if category_slug := request.GET.get("category"):
-            category = next((c for c in categories if c.slug == category_slug), None)
-            if category is None:
-                raise Http404("No stories in that category.")
-            stories = stories.filter(category=category)
-
-        year = None
-        if year_param := request.GET.get("year"):
-            if not (year_param.isascii() and year_param.isdigit() and int(year_param) in years):
-                raise Http404("No stories from that year.")
-            year = int(year_param)
-            stories = stories.filter(date__year=year)
-
-        paginator = Paginator(stories.for_cards(), STORIES_PER_PAGE)
+        filters = facets.select(**filter_values)
+        paginator = Paginator(filters.apply(facets.stories).for_cards(), STORIES_PER_PAGE)
         try:
-            stories_page = paginator.page(request.GET.get("page") or 1)
+            stories = paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage) as error:
             raise Http404("No such page of stories.") from error
 
-        filters = {"category": category and category.slug, "year": year}
-        context.update(
-            stories=stories_page,
-            filter_query=urlencode({key: value for key, value in filters.items() if value}),
-            categories=categories,
-            years=years,
-            selected_category=category,
-            selected_year=year,
+        def page_url(number):
+            return self.filtered_url(request, filters, page=number)
+
+        return self.render(
+            request,
+            context_overrides={
+                "stories": stories,
+                "facets": facets,
+                "filters": filters,
+                "canonical_url": self.filtered_url(
+                    request, filters, page=stories.number, full=True
+                ),
+                "previous_page_url": stories.has_previous() and page_url(stories.number - 1),
+                "next_page_url": stories.has_next() and page_url(stories.number + 1),
+                "feeds": self.feed_links(request, filters.category),
+            },
         )
-        return context
+
+    @re_path(
+        rf"^(?:category/(?P<category>[-\w]+)/)?feed/(?P<kind>{'|'.join(FEED_TYPES)})/$",
+        name="feed",
+    )
+    def feed_view(self, request, kind, category=""):
+        facets = StoryFacets(self.stories())
+        filters = facets.select(category=category)
+        heading = f"{self.title}: {filters.describe()}" if filters else self.title
+        site_name = SiteSettings.for_request(request).site_name
+        story_feed = FEED_TYPES[kind](
+            request,
+            stories=filters.apply(facets.stories),
+            title=f"{heading} | {site_name}" if site_name else heading,
+            link=self.filtered_url(request, filters, full=True),
+            feed_url=self.feed_url(request, kind, filters.category),
+            description=self.intro or f"The latest stories of {heading}.",
+            author=site_name or self.title,
+        )
+        return story_feed(request)
+
+    def filtered_url(self, request, filters=NO_FILTERS, *, page=None, full=False):
+        """The one address of the filters' list of stories, or of one page of it."""
+        base = self.get_full_url(request) if full else self.get_url(request)
+        url = base + self.reverse_subpage("stories", kwargs=filters.route_kwargs())
+        if page and str(page) != "1":
+            url += "?" + urlencode({"page": page})
+        return url
+
+    def feed_url(self, request, kind, category=None):
+        """The absolute address of a feed of every story, or of one category's."""
+        kwargs = {"kind": kind, "category": category.slug} if category else {"kind": kind}
+        return self.get_full_url(request) + self.reverse_subpage("feed", kwargs=kwargs)
+
+    def feed_links(self, request, category=None):
+        """The feeds a page announces: every story's, and the category's when one is chosen."""
+        return [
+            {
+                "title": f"{self.title}: {chosen.name}" if chosen else self.title,
+                "format": feed_type.label,
+                "type": feed_type.mime_type,
+                "url": self.feed_url(request, kind, chosen),
+            }
+            for chosen in ([None, category] if category else [None])
+            for kind, feed_type in FEED_TYPES.items()
+        ]
 
 
 class StoryPage(Page):
@@ -164,8 +335,9 @@ class StoryPage(Page):
         )
     ]
 
+    # Page.search_fields weights the title at 2; the intro comes next, then the body.
     search_fields = Page.search_fields + [
-        index.SearchField("intro"),
+        index.SearchField("intro", boost=1.5),
         index.SearchField("body"),
         index.FilterField("date"),
         index.FilterField("category"),
@@ -182,12 +354,56 @@ class StoryPage(Page):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.hero_image and not self.hero_image_alt.strip():
-            raise ValidationError(
-                {"hero_image_alt": "Describe the hero image for people who cannot see it."}
-            )
+            errors["hero_image_alt"] = "Describe the hero image for people who cannot see it."
+        if YEAR_SLUG.fullmatch(self.slug or ""):
+            errors["slug"] = "The index lists a year's stories at this address: add a word."
+        if errors:
+            raise ValidationError(errors)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["story_tags"] = self.tags.all()
+        story_index = StoryIndexPage.objects.parent_of(self).get()
+        tags = list(self.tags.all())
+        # One check of privacy restrictions (in visible()) serves the three lists below.
+        siblings = StoryPage.objects.sibling_of(self, inclusive=False).visible()
+        context.update(
+            story_index=story_index,
+            category_url=self.category
+            and story_index.filtered_url(request, StoryFilters(category=self.category)),
+            tag_links=[
+                (tag, story_index.filtered_url(request, StoryFilters(tag=tag))) for tag in tags
+            ],
+            related_stories=self.related_stories(siblings, tags),
+            previous_story=self.adjacent_story(siblings, "lt", NEWEST_FIRST),
+            next_story=self.adjacent_story(siblings, "gt", OLDEST_FIRST),
+        )
         return context
+
+    def related_stories(self, siblings, tags):
+        """Up to three stories in this one's category or sharing a tag with it, newest first."""
+        shared = Q()
+        if self.category_id:
+            shared |= Q(category_id=self.category_id)
+        if tags:
+            shared |= Q(pk__in=StoryPageTag.objects.filter(tag__in=tags).values("content_object"))
+        if not shared:
+            return []
+        return list(siblings.filter(shared).for_cards()[:RELATED_STORIES])
+
+    def adjacent_story(self, siblings, lookup, order):
+        """The story just before ("lt") or after ("gt") this one in the index's order.
+
+        The order is by date, then first publication, then id, compared field by field.
+        A field this story lacks (a page made live without being published, a new page's
+        preview) is left out of the comparison.
+        """
+        after_or_before, equal = Q(), {}
+        for field in OLDEST_FIRST:
+            value = getattr(self, field)
+            if value is None:
+                continue
+            after_or_before |= Q(**equal, **{f"{field}__{lookup}": value})
+            equal[field] = value
+        return siblings.filter(after_or_before).defer_streamfields().order_by(*order).first()

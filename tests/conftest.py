@@ -2,11 +2,19 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from wagtail.models import Locale, Page, Site
 
 from home.models import HomePage
 from stories.models import StoryCategory, StoryIndexPage, StoryPage
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: image renditions and settings are cached by
+    id, and ids repeat after a rolled-back test on SQLite."""
+    cache.clear()
 
 
 @pytest.fixture

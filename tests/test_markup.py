@@ -61,7 +61,7 @@ def test_public_pages_are_valid_html(client, rich_story, tmp_path):
     urls = [
         "/",
         "/news/",
-        "/news/?category=research",
+        "/news/category/research/",
         rich_story.url,
         "/rankings-and-accolades/",
         "/search/?q=medical",

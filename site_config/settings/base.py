@@ -50,7 +50,9 @@ INSTALLED_APPS = [
     "search",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.search_promotions",
     "wagtail_modeladmin",
     "wagtail.embeds",
     "wagtail.sites",
@@ -161,7 +163,21 @@ STORAGES = {
 # Wagtail
 WAGTAIL_SITE_NAME = env_str("WAGTAIL_SITE_NAME", "University")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The database backend (SQLite FTS5, or PostgreSQL full text) unless OPENSEARCH_URL or
+# ELASTICSEARCH_URL points to a cluster; `manage.py update_index` fills a new one.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends"}}
+if OPENSEARCH_URL := env_str("OPENSEARCH_URL"):
+    WAGTAILSEARCH_BACKENDS["default"] = {
+        "BACKEND": "wagtail.search.backends.opensearch2",
+        "URLS": [OPENSEARCH_URL],
+        "INDEX_PREFIX": env_str("SEARCH_INDEX_PREFIX", "university_"),
+    }
+elif ELASTICSEARCH_URL := env_str("ELASTICSEARCH_URL"):
+    WAGTAILSEARCH_BACKENDS["default"] = {
+        "BACKEND": "wagtail.search.backends.elasticsearch8",
+        "URLS": [ELASTICSEARCH_URL],
+        "INDEX_PREFIX": env_str("SEARCH_INDEX_PREFIX", "university_"),
+    }
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
