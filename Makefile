@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean bench
 
 # Reinstall only when the dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -35,6 +35,10 @@ lint: $(BIN)/.installed-test
 format: $(BIN)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The scale benchmark (bench/README.md): SQLite and PostgreSQL at 10,000 and 100,000 stories.
+bench: $(BIN)/.installed-test
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) static_root test-results
