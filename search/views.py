@@ -116,7 +116,8 @@ def search(request):
         except (PageNotAnInteger, EmptyPage) as error:
             raise Http404("No such page of results.") from error
         _decorate(results_page, words_of(clean_query(display_query)))
-        categories, years = _facets(query, stories, category, year)
+        # Facets cost two more searches: none are needed when nothing matched.
+        categories, years = _facets(query, stories, category, year) if paginator.count else ([], [])
         filters = {"q": display_query, "category": category and category.slug, "year": year}
         context.update(
             results=results_page,
