@@ -4,6 +4,8 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Locale, Page, Site
 
 from home.models import HomePage
@@ -72,3 +74,13 @@ def category(db):
 def demo_site(db):
     call_command("load_demo_content", stdout=io.StringIO())
     return HomePage.objects.get()
+
+
+def queries_per_request(client, urls):
+    """How many SQL queries a GET of each URL runs; each must answer 200."""
+    counts = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        counts.append(len(captured))
+    return counts

@@ -5,13 +5,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from bs4 import BeautifulSoup
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 from wagtail.models import PageViewRestriction
 
 from stories.models import StoryCategory, StoryPage
+from tests.conftest import queries_per_request
 
 pytestmark = pytest.mark.django_db
 
@@ -225,12 +224,7 @@ def test_feeds_take_the_same_number_of_queries_however_many_stories(client, stor
 
     def queries():
         client.get("/news/feed/rss/")  # Fills the site's caches, which the first request builds.
-        counts = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as captured:
-                assert client.get(url).status_code == 200
-            counts.append(len(captured))
-        return counts
+        return queries_per_request(client, urls)
 
     add_stories(3)
     few = queries()

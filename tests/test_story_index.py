@@ -9,11 +9,10 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from stories.models import StoryCategory, StoryPage
+from tests.conftest import queries_per_request
 
 pytestmark = pytest.mark.django_db
 
@@ -376,12 +375,7 @@ def test_lists_take_the_same_number_of_queries_however_many_stories(client, stor
 
     def queries():
         client.get("/news/")  # Fills the site's caches, which the first request builds.
-        counts = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as captured:
-                assert client.get(url).status_code == 200
-            counts.append(len(captured))
-        return counts
+        return queries_per_request(client, urls)
 
     add_stories(2)
     few = queries()
