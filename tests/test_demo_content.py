@@ -40,7 +40,7 @@ def counts():
 
 def test_the_copy_of_the_seed_is_the_seed():
     if not SHARED_SEED.exists():
-        pytest.skip("shared/seed is not beside this checkout")
+        pytest.skip(reason="shared/seed is not beside this checkout")
     assert SEED.read_text() == SHARED_SEED.read_text()
 
 
