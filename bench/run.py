@@ -137,7 +137,8 @@ def notes(results):
             rows = result["rows"]
             where = f"{name}, {size:,} stories"
             query, p50 = rows["search"]["slowest"]
-            out.append(f"{where}: slowest search {query} (p50 {milliseconds(p50)} ms)")
+            p50 = milliseconds(p50) + ("" if p50 == float("inf") else " ms")
+            out.append(f"{where}: slowest search {query} (p50 {p50})")
             ratio = rows["index_last"]["p50"] / rows["index_first"]["p50"]
             verdict = "over the 2x limit" if ratio > 2 else "within 2x"
             out.append(f"{where}: index last page / first page p50 = {ratio:.2f} ({verdict})")

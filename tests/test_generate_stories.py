@@ -173,3 +173,10 @@ def test_refuses_what_it_cannot_do(db):
     # A fresh database's default site is Wagtail's welcome page, which cannot hold stories.
     with pytest.raises(CommandError, match="cannot hold a story index"):
         generate(1)
+
+
+def test_refuses_more_stories_than_the_tree_level_holds(demo_site, monkeypatch):
+    monkeypatch.setattr(generate_stories, "MAX_CHILDREN", 5)
+    with pytest.raises(CommandError, match="cannot take 3 more"):
+        generate(3)
+    assert not synthetic_stories().exists()

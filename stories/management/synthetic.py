@@ -134,7 +134,7 @@ def synthetic_story(seed, number):
 
 
 def body(rng):
-    """A few paragraphs, a heading, more paragraphs and sometimes a quote: 300 to 800 words."""
+    """Paragraphs, a heading, more paragraphs, sometimes a quote: 200 to 700 words."""
     name = made_up_name(rng)
     blocks = [paragraph(rng) for _ in range(rng.randint(1, 2))]
     credit = f" The work was led by Professor {name}.</p>"

@@ -78,14 +78,15 @@ class Command(BaseCommand):
         story_type = ContentType.objects.get_for_model(StoryPage)
         zone = timezone.get_current_timezone()
 
+        if self.next_child_number(index) + count - 1 > MAX_CHILDREN:
+            raise CommandError(f"The story index cannot take {count:,} more children.")
+
         started = time.perf_counter()
         made = 0
         while made < count:
             size = min(BATCH_SIZE, count - made)
             with transaction.atomic():
                 first = self.next_child_number(index)
-                if first + size - 1 > MAX_CHILDREN:
-                    raise CommandError(f"The story index cannot take {size} more children.")
                 contents = [synthetic.synthetic_story(seed, first + i) for i in range(size)]
                 stories = [
                     self.build_story(index, first + i, content, categories, story_type, zone)
