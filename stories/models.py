@@ -224,11 +224,17 @@ class StoryIndexPage(RoutablePageMixin, Page):
             return redirect(self.filtered_url(request, filters, page=page), permanent=True)
 
         filters = facets.select(**filter_values)
-        paginator = Paginator(filters.apply(facets.stories).for_cards(), STORIES_PER_PAGE)
+        # Paginate ids, then load the page's 12 cards: the sort then carries ids, not whole
+        # rows, so the last page of 100,000 stories costs about what the first does.
+        ids = filters.apply(facets.stories).order_by(*NEWEST_FIRST).values_list("pk", flat=True)
+        paginator = Paginator(ids, STORIES_PER_PAGE)
         try:
             stories = paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage) as error:
             raise Http404("No such page of stories.") from error
+        page_ids = list(stories.object_list)
+        cards = StoryPage.objects.filter(pk__in=page_ids).for_cards().in_bulk()
+        stories.object_list = [cards[pk] for pk in page_ids]
 
         def page_url(number):
             return self.filtered_url(request, filters, page=number)
