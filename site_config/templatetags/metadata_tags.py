@@ -143,19 +143,21 @@ def page_metadata(context):
 
 
 @register.simple_tag(takes_context=True)
-def canonical_link(context):
+def canonical_link(context, url=None):
     """The page's one address, for search engines (canonical) and link previews (og:url).
 
-    A view that is not a page (search) has its path, without the query, as its address.
+    A view that is not a page (search) has its path, without the query, as its address;
+    a view that knows better (a filtered list of stories) passes its own url.
     Error pages override the template block that calls this, so they claim no address.
     """
     request = context["request"]
-    page = current_page(context)
-    if page is None:
-        url = urljoin(site_root_url(request), escape_uri_path(request.path))
-    else:
-        # None for a page that has no address yet, such as a preview of a new one.
-        url = page.get_full_url(request)
+    if url is None:
+        page = current_page(context)
+        if page is None:
+            url = urljoin(site_root_url(request), escape_uri_path(request.path))
+        else:
+            # None for a page that has no address yet, such as a preview of a new one.
+            url = page.get_full_url(request)
     if not url:
         return ""
     return format_html(
