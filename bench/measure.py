@@ -18,6 +18,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -109,8 +110,9 @@ def percentile(samples, fraction):
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def measure(name, urls, warm_ups=WARM_UPS, requests=REQUESTS):
-    """Time `requests` GETs cycling through `urls`, after `warm_ups` untimed ones."""
+def measure(name, urls, warm_ups=WARM_UPS, requests=REQUESTS, cold=False):
+    """Time `requests` GETs cycling through `urls`, after `warm_ups` untimed ones; with
+    `cold`, the cache is emptied (untimed) before each, as after a publish."""
     client = Client(raise_request_exception=False)
     statuses = Counter()
     timed_out = set()
@@ -125,6 +127,8 @@ def measure(name, urls, warm_ups=WARM_UPS, requests=REQUESTS):
         if n >= len(urls) and time.perf_counter() - started > ROW_BUDGET_SECONDS:
             break
         url = urls[n % len(urls)]
+        if cold:
+            cache.clear()
         # A request that timed out once counts as timed out again, without waiting for it.
         elapsed, status = (TIMED_OUT, "timeout") if url in timed_out else timed_get(client, url)
         if status == "timeout":
@@ -136,6 +140,8 @@ def measure(name, urls, warm_ups=WARM_UPS, requests=REQUESTS):
     queries = []
     for url in urls:
         if url not in timed_out:
+            if cold:
+                cache.clear()
             with CaptureQueriesContext(connection) as captured, Deadline():
                 client.get(url)
             queries.append(len(captured))
@@ -192,7 +198,12 @@ def main():
         "suggest", with_query(suggest, PREFIXES), warm_ups=len(PREFIXES)
     )
     rows["home"] = measure("home", ["/"])
+    rows["home_cold"] = measure("home, cold cache", ["/"], cold=True)
     rows["index_first"] = measure("index first page", [index.url])
+    rows["index_first_cold"] = measure("index first page, cold cache", [index.url], cold=True)
+    rows["index_middle"] = measure(
+        "index middle page", [f"{index.url}?page={math.ceil(last_page / 2)}"]
+    )
     rows["index_last"] = measure("index last page", [f"{index.url}?page={last_page}"])
     rows["index_category"] = measure(
         "index by category", [canonical(index.url, {"category": category})]
@@ -203,6 +214,7 @@ def main():
         [canonical(index.url, {"category": category, "year": year})],
     )
     rows["story"] = measure("story page", [story.url])
+    rows["story_cold"] = measure("story page, cold cache", [story.url], cold=True)
     summary = {"stories": count, "timeout_ms": TIMEOUT_SECONDS * 1000, "rows": rows}
     print(json.dumps(summary))
 

@@ -28,12 +28,16 @@ ROWS = [
     ("search", "search, 15 queries"),
     ("suggest", "suggestions, 10 prefixes"),
     ("home", "home page /"),
+    ("home_cold", "home page, cold cache"),
     ("index_first", "index, first page"),
+    ("index_first_cold", "index, first, cold cache"),
+    ("index_middle", "index, middle page"),
     ("index_last", "index, last page"),
     ("index_category", "index, by category"),
     ("index_year", "index, by year"),
     ("index_category_year", "index, category + year"),
     ("story", "story page"),
+    ("story_cold", "story page, cold cache"),
 ]
 
 

@@ -39,7 +39,7 @@ class LatestStoriesBlock(StoriesSectionBlock):
         # .get(): a block preview's value holds only the fields its preview_value names.
         if category := value.get("category"):
             stories = stories.filter(category=category)
-        context["stories"] = stories.for_cards()[: value.get("count") or 3]
+        context["stories"] = stories.newest(value.get("count") or 3)
         return context
 
 

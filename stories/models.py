@@ -5,7 +5,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -22,12 +22,15 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from site_config.blocks import GeneralContentBlock
+from site_config.content_cache import cached
 from site_config.models import SiteSettings
 
 from .feeds import FEED_TYPES
 
 STORIES_PER_PAGE = 12
 RELATED_STORIES = 3
+# Short lists of the newest stories look among the site's newest this many (first_rows).
+NEWEST_REACH = 100
 # The index's order; previous and next links on a story follow it too.
 NEWEST_FIRST = ("-date", "-first_published_at", "-pk")
 OLDEST_FIRST = tuple(field.removeprefix("-") for field in NEWEST_FIRST)
@@ -87,6 +90,11 @@ class StoryPageQuerySet(PageQuerySet):
             .order_by(*NEWEST_FIRST)
         )
 
+    def newest(self, count):
+        """The first `count` of these stories in the index's order, as cards: the home
+        page's latest stories, related stories."""
+        return first_rows(self.for_cards(), 0, count, reach=max(NEWEST_REACH, count * 10))
+
     def for_feed(self):
         """What a feed entry shows, in one query plus one for the tags."""
         return (
@@ -98,6 +106,29 @@ class StoryPageQuerySet(PageQuerySet):
 
 
 StoryPageManager = PageManager.from_queryset(StoryPageQuerySet)
+
+
+def first_rows(stories, start, stop, reach, oldest_first=False, among=None):
+    """stories[start:stop], where stories are in the index's order (or its reverse, oldest
+    first), without sorting every story.
+
+    The `reach` newest (or oldest) stories of the site, or of `among` (a StoryPage
+    queryset), read from the index on the date alone, end at a date; the rows are then
+    sorted from that date on only. That is exact whenever a full slice comes back (every
+    story left out is older, or newer, than all of it); otherwise (a rare category, a page
+    in the middle) the whole list is sorted.
+    """
+    among = StoryPage.objects.all() if among is None else among
+    later = "date__lte" if oldest_first else "date__gte"
+    dates = among.order_by("date" if oldest_first else "-date").values_list("date", flat=True)
+    if edge := list(dates[reach - 1 : reach]):
+        # As a subquery on the date's index, which the databases then read first, rather
+        # than a condition they might check last.
+        recent = among.filter(**{later: edge[0]}).values("pk")
+        rows = list(stories.filter(pk__in=recent)[start:stop])
+        if len(rows) == stop - start:
+            return rows
+    return list(stories[start:stop])
 
 
 @dataclass(frozen=True)
@@ -147,26 +178,37 @@ NO_FILTERS = StoryFilters()
 class StoryFacets:
     """An index's filter options, taken from its visible stories so that none leads nowhere.
 
-    Each list is read from the database only when something asks for it.
+    Each list is read from the database only when something asks for it, and then kept
+    until the content changes (site_config.content_cache): each reads every story.
     """
 
-    def __init__(self, stories):
+    def __init__(self, stories, cache_key):
         self.stories = stories
+        self.cache_key = cache_key
 
     @cached_property
     def categories(self):
         used = self.stories.exclude(category=None).values("category")
-        return list(StoryCategory.objects.filter(pk__in=used))
+        return cached(
+            f"{self.cache_key}:categories",
+            lambda: list(StoryCategory.objects.filter(pk__in=used)),
+        )
 
     @cached_property
     def tags(self):
         used = StoryPageTag.objects.filter(content_object__in=self.stories).values("tag")
         # Sorted here: databases disagree on where capital letters sort.
-        return sorted(Tag.objects.filter(pk__in=used), key=lambda tag: tag.name.casefold())
+        return cached(
+            f"{self.cache_key}:tags",
+            lambda: sorted(Tag.objects.filter(pk__in=used), key=lambda tag: tag.name.casefold()),
+        )
 
     @cached_property
     def years(self):
-        return [day.year for day in self.stories.dates("date", "year", order="DESC")]
+        return cached(
+            f"{self.cache_key}:years",
+            lambda: [day.year for day in self.stories.dates("date", "year", order="DESC")],
+        )
 
     def select(self, category="", tag="", year=""):
         """The filters that these slugs and year name; Http404 if no visible story has one."""
@@ -185,6 +227,44 @@ class StoryFacets:
             if key(option) == value:
                 return option
         raise Http404("No stories match that filter.")
+
+
+def _reach(stop):
+    # Enough of the site's stories to hold a page of a category's, or of a year's.
+    return max(stop * 2, stop + 1_000)
+
+
+class StoryPaginator(Paginator):
+    """Pages of story ids, each as cheap to reach as the first.
+
+    The database sorts only as far as a page needs, so a page past the middle is read
+    from the other end of the list (the last page is the first page, reversed), and the
+    count, which reads every story, is kept until the content changes. The cards of a
+    page are loaded afterwards, by id: the sort carries ids, not whole rows.
+    """
+
+    def __init__(self, ids, per_page, count_key):
+        super().__init__(ids, per_page)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return cached(self.count_key, self.object_list.count)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if bottom > self.count // 2:
+            from_end = self.count - top, self.count - bottom
+            ids = first_rows(
+                self.object_list.reverse(), *from_end, reach=_reach(from_end[1]), oldest_first=True
+            )
+            ids.reverse()
+        else:
+            ids = first_rows(self.object_list, bottom, top, reach=_reach(top))
+        cards = StoryPage.objects.filter(pk__in=ids).for_cards().in_bulk()
+        return self._get_page([cards[pk] for pk in ids], number, self)
 
 
 class StoryIndexPage(RoutablePageMixin, Page):
@@ -212,9 +292,12 @@ class StoryIndexPage(RoutablePageMixin, Page):
     def stories(self):
         return StoryPage.objects.child_of(self).visible()
 
+    def facets(self):
+        return StoryFacets(self.stories(), cache_key=f"story-index:{self.pk}")
+
     @re_path(rf"^{FILTERED_PATH}$", name="stories")
     def stories_view(self, request, **filter_values):
-        facets = StoryFacets(self.stories())
+        facets = self.facets()
         sent_as_query = {
             name: request.GET[name] for name in FILTER_PARAMETERS if name in request.GET
         }
@@ -224,17 +307,14 @@ class StoryIndexPage(RoutablePageMixin, Page):
             return redirect(self.filtered_url(request, filters, page=page), permanent=True)
 
         filters = facets.select(**filter_values)
-        # Paginate ids, then load the page's 12 cards: the sort then carries ids, not whole
-        # rows, so the last page of 100,000 stories costs about what the first does.
         ids = filters.apply(facets.stories).order_by(*NEWEST_FIRST).values_list("pk", flat=True)
-        paginator = Paginator(ids, STORIES_PER_PAGE)
+        chosen = ",".join(f"{name}={value}" for name, value in filters.route_kwargs().items())
+        count_key = f"{facets.cache_key}:count:{chosen}"
+        paginator = StoryPaginator(ids, STORIES_PER_PAGE, count_key=count_key)
         try:
             stories = paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage) as error:
             raise Http404("No such page of stories.") from error
-        page_ids = list(stories.object_list)
-        cards = StoryPage.objects.filter(pk__in=page_ids).for_cards().in_bulk()
-        stories.object_list = [cards[pk] for pk in page_ids]
 
         def page_url(number):
             return self.filtered_url(request, filters, page=number)
@@ -259,7 +339,7 @@ class StoryIndexPage(RoutablePageMixin, Page):
         name="feed",
     )
     def feed_view(self, request, kind, category=""):
-        facets = StoryFacets(self.stories())
+        facets = self.facets()
         filters = facets.select(category=category)
         heading = f"{self.title}: {filters.describe()}" if filters else self.title
         site_name = SiteSettings.for_request(request).site_name
@@ -357,6 +437,8 @@ class StoryPage(Page):
     class Meta:
         verbose_name = "story"
         verbose_name_plural = "stories"
+        # Newest first: the short lists of newest stories start from it (newest()).
+        indexes = [models.Index(fields=["date"], name="stories_date")]
 
     def clean(self):
         super().clean()
@@ -393,10 +475,13 @@ class StoryPage(Page):
         if self.category_id:
             shared |= Q(category_id=self.category_id)
         if tags:
-            shared |= Q(pk__in=StoryPageTag.objects.filter(tag__in=tags).values("content_object"))
+            # EXISTS per story, not a list of every story with the tag: a tag on thousands
+            # of stories would be listed in full for every story page.
+            tagged = StoryPageTag.objects.filter(content_object=OuterRef("pk"), tag__in=tags)
+            shared |= Q(Exists(tagged))
         if not shared:
             return []
-        return list(siblings.filter(shared).for_cards()[:RELATED_STORIES])
+        return siblings.filter(shared).newest(RELATED_STORIES)
 
     def adjacent_story(self, siblings, lookup, order):
         """The story just before ("lt") or after ("gt") this one in the index's order.
@@ -412,4 +497,9 @@ class StoryPage(Page):
                 continue
             after_or_before |= Q(**equal, **{f"{field}__{lookup}": value})
             equal[field] = value
-        return siblings.filter(after_or_before).defer_streamfields().order_by(*order).first()
+        stories = siblings.filter(after_or_before).defer_streamfields().order_by(*order)
+        # Dated the same as this story or earlier (later): the date's index finds those.
+        newer = lookup == "gt"
+        among = StoryPage.objects.filter(**{"date__gte" if newer else "date__lte": self.date})
+        found = first_rows(stories, 0, 1, NEWEST_REACH, oldest_first=newer, among=among)
+        return found[0] if found else None

@@ -1,6 +1,8 @@
 from django import template
 from wagtail.models import Site
 
+from site_config.content_cache import cached
+
 register = template.Library()
 
 
@@ -12,7 +14,11 @@ def main_menu(context):
     current = context.get("page")
     if site is None:
         return {"menu_items": [], "site_root": None}
-    items = site.root_page.get_children().live().public().in_menu()
+    # Cached: finding a page's children scans the page tree, 100,000 stories and all.
+    items = cached(
+        f"main-menu:{site.pk}",
+        lambda: list(site.root_page.get_children().live().public().in_menu()),
+    )
     return {
         "site_root": site.root_page,
         "menu_items": [

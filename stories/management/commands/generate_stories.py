@@ -34,6 +34,7 @@ from wagtail.models import Page, Site
 from wagtail.search.backends import get_search_backends
 from wagtail.search.models import IndexEntry
 
+from site_config.content_cache import new_generation
 from stories.management import synthetic
 from stories.models import StoryCategory, StoryIndexPage, StoryPage, StoryPageTag
 
@@ -97,6 +98,8 @@ class Command(BaseCommand):
             rate = made / (time.perf_counter() - started)
             self.stdout.write(f"{made:,} of {count:,} stories ({rate:,.0f} a second)")
         refresh_statistics()
+        # Written in bulk, without the publish signals: the cached lists start afresh.
+        new_generation()
         self.stdout.write(
             self.style.SUCCESS(f"Created {made:,} synthetic stories under {index.url_path}.")
         )
