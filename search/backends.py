@@ -10,16 +10,40 @@ counts for more on both: a visitor searching for a word expects the stories abou
 """
 
 import copy
+import sys
 
 from django.db import connection
+from django.db.models import F
+from django.db.models.expressions import CombinedExpression
+from modelsearch.query import And, Phrase
 from wagtail.search.backends.database import SearchBackend as database_backend
+
+from .text import segment_cjk
 
 # bm25() takes one weight per FTS5 column, in the table's order: autocomplete, body, title.
 SQLITE_COLUMN_WEIGHTS = (0.0, 1.0, 10.0)
 POSTGRES_TITLE_WEIGHT = 4.0
 
 
+def best_matches(results, window):
+    """The ids of the pages that best match a search (`pages.search(query)`) or an
+    autocomplete (`pages.autocomplete(query)`), best first, and whether more matched.
+
+    A common word can match most of an archive of 100,000 stories, and scoring every match
+    would take the database backends a second or more. So when more than `window` pages
+    match, only the newest `window` of them (by when they entered the search index) are
+    ranked: the best of the recent stories, which is what a news site's visitor looks for
+    when their word is in thousands of stories. Other backends (OpenSearch) rank them all.
+    """
+    if hasattr(results, "best_ids") and (found := results.best_ids(window)) is not None:
+        return found
+    ranked = [page.pk for page in results[: window + 1]]
+    return ranked[:window], len(ranked) > window
+
+
 def SearchBackend(params):  # noqa: N802 - Wagtail imports the backend by this name
+    if connection.vendor == "postgresql":
+        params = {"SEARCH_CONFIG": POSTGRES_SEARCH_CONFIG, **params}
     backend = database_backend(params)
     name = type(backend).__name__
     if connection.vendor == "sqlite" and name == "SQLiteSearchBackend":
@@ -28,8 +52,11 @@ def SearchBackend(params):  # noqa: N802 - Wagtail imports the backend by this n
             backend.autocomplete_query_compiler_class,
             backend.results_class,
         ) = _sqlite_backend_classes()
+        _segment_cjk(backend)
     elif connection.vendor == "postgresql" and name == "PostgresSearchBackend":
-        backend.query_compiler_class = _postgres_compiler()
+        backend.query_compiler_class, backend.results_class = _postgres_backend_classes()
+        backend.autocomplete_config = POSTGRES_AUTOCOMPLETE_CONFIG
+        _segment_cjk(backend)
     return backend
 
 
@@ -51,9 +78,13 @@ def _sqlite_backend_classes():
             return f"bm25({SQLiteFTSIndexEntry._meta.db_table}, {weights})", []
 
     class RankedIdsMixin:
-        def ranked_object_ids(self, config):
-            """Ids of the matching objects, best first, from one full-text query; None for
-            queries this does not handle (match all, negations)."""
+        def ranked_object_ids(self, config, window=None):
+            """Ids of the matching objects, best first, from one full-text query, and whether
+            older matches were left out of a window; None for queries this does not handle
+            (match all, negations).
+
+            With a window, only the newest `window` matches are ranked (see best_ids).
+            """
             query = normalize(self.query)
             if isinstance(query, (MatchAll, Not)):
                 return None
@@ -61,13 +92,26 @@ def _sqlite_backend_classes():
                 self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(query, config)
             )
             content_types = get_descendants_content_types_pks(self.queryset.model)
-            return (
-                SQLiteFTSIndexEntry.objects.filter(match)
-                .filter(index_entry__content_type__in=content_types)
-                .annotate(score=self._build_rank_expression(self.get_search_vectors(), config))
+            matches = SQLiteFTSIndexEntry.objects.filter(match).filter(
+                index_entry__content_type__in=content_types
+            )
+            left_out = False
+            if window:
+                # FTS5 walks its rowids newest first and stops at the window's edge: no
+                # score is computed for the older matches.
+                newest = matches.order_by("-index_entry_id").values_list("index_entry_id")
+                edge = [entry for (entry,) in newest[window - 1 : window + 1]]
+                if edge:
+                    matches = matches.filter(index_entry_id__gte=edge[0])
+                left_out = len(edge) > 1
+            ranked = (
+                matches.annotate(
+                    score=self._build_rank_expression(self.get_search_vectors(), config)
+                )
                 .order_by("score")
                 .values_list("index_entry__object_id", flat=True)
             )
+            return ranked, left_out
 
     class WeightedQueryCompiler(RankedIdsMixin, SQLiteSearchQueryCompiler):
         def build_tsrank(self, vector, query, config=None, boost=1.0):
@@ -90,17 +134,28 @@ def _sqlite_backend_classes():
 
         def _do_search(self):
             compiler = self.query_compiler
-            ranked_ids = None
+            found = None
             if compiler.order_by_relevance and self._score_field is None:
-                ranked_ids = compiler.ranked_object_ids(compiler.get_config(self.backend))
-            if ranked_ids is None:
+                found = compiler.ranked_object_ids(compiler.get_config(self.backend))
+            if found is None:
                 return super()._do_search()
+            ranked_ids, _ = found
             ranked = list(ranked_ids)
             allowed = compiler.queryset.filter(pk__in=ranked_ids.order_by())
             allowed = {str(pk) for pk in allowed.values_list("pk", flat=True)}
             window = [pk for pk in ranked if pk in allowed][self.start : self.stop]
             found = compiler.queryset.in_bulk([int(pk) for pk in window])
             return [found[int(pk)] for pk in window if int(pk) in found]
+
+        def best_ids(self, window):
+            compiler = self.query_compiler
+            found = compiler.ranked_object_ids(compiler.get_config(self.backend), window=window)
+            if found is None:
+                return None
+            ranked, left_out = found
+            ids = [int(pk) for pk in ranked]
+            allowed = set(compiler.queryset.filter(pk__in=ids).values_list("pk", flat=True))
+            return [pk for pk in ids if pk in allowed], left_out
 
         def _do_count(self):
             compiler = copy.copy(self.query_compiler)
@@ -110,12 +165,107 @@ def _sqlite_backend_classes():
     return WeightedQueryCompiler, AutocompleteQueryCompiler, RankedSearchResults
 
 
-def _postgres_compiler():
-    from modelsearch.backends.database.postgres.postgres import PostgresSearchQueryCompiler
+def _postgres_backend_classes():
+    from modelsearch.backends.database.postgres.postgres import (
+        PostgresAutocompleteQueryCompiler,
+        PostgresSearchQueryCompiler,
+        PostgresSearchResults,
+    )
+    from modelsearch.query import PlainText
+    from modelsearch.utils import get_descendants_content_types_pks
+    from wagtail.search.models import IndexEntry
 
     class WeightedQueryCompiler(PostgresSearchQueryCompiler):
         def get_index_vectors(self, search_query):
             title, body = super().get_index_vectors(search_query)
             return [(title[0], title[1] * POSTGRES_TITLE_WEIGHT), body]
 
-    return WeightedQueryCompiler
+    class WindowedSearchResults(PostgresSearchResults):
+        def best_ids(self, window):
+            """See best_matches: the newest `window` matches, ranked.
+
+            Read from the index entries alone, as on SQLite: the stock query joins every
+            matching entry to its page (by an id cast to text) before it ranks them.
+            """
+            compiler = self.query_compiler
+            if not isinstance(compiler.query, (PlainText, Phrase, And)):
+                return None
+            config = compiler.get_config(self.backend)
+            search_query = compiler.build_tsquery(compiler.query, config=config)
+            if isinstance(compiler, PostgresAutocompleteQueryCompiler):
+                text = F("autocomplete")
+                vectors = [(text, 1.0)]
+            else:
+                # The compiler's own expression, so that the index on it (migration 0002)
+                # serves.
+                text = CombinedExpression(F("title"), "||", F("body"))
+                vectors = [(F("title"), F("title_norm") * POSTGRES_TITLE_WEIGHT), (F("body"), 1.0)]
+            content_types = get_descendants_content_types_pks(compiler.queryset.model)
+            matches = (
+                IndexEntry.objects.filter(content_type__in=content_types)
+                .alias(text=text)
+                .filter(text=search_query)
+            )
+            newest = matches.order_by("-pk").values_list("pk", flat=True)
+            edge = list(newest[window - 1 : window + 1])
+            if edge:
+                matches = matches.filter(pk__gte=edge[0])
+            rank = compiler._build_rank_expression(vectors, config)
+            ranked = matches.annotate(rank=rank).order_by("-rank", "-pk")
+            ids = [int(pk) for pk in ranked.values_list("object_id", flat=True)]
+            allowed = set(compiler.queryset.filter(pk__in=ids).values_list("pk", flat=True))
+            return [pk for pk in ids if pk in allowed], len(edge) > 1
+
+    return WeightedQueryCompiler, WindowedSearchResults
+
+
+# Text search configurations created by search/migrations/0001: english stemming (or none,
+# for autocomplete: a stem would not be a prefix of what the visitor is typing), both with
+# accents removed first, so that "Zurich" finds "Zürich" as it does on SQLite.
+POSTGRES_SEARCH_CONFIG = "university"
+POSTGRES_AUTOCOMPLETE_CONFIG = "university_simple"
+
+
+class _SegmentingIndexerMixin:
+    def prepare_field(self, obj, field):
+        for *described, value in super().prepare_field(obj, field):
+            yield (*described, segment_cjk(value))
+
+
+class _SegmentingQueryMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.query = _segmented_query(self.query)
+
+
+def _segment_cjk(backend):
+    """Index and search Chinese, Japanese and Korean text one character a word (see
+    search/text.py), on both sides: what is indexed and every query, the admin's search and
+    autocomplete included, so that they meet.
+
+    modelsearch builds its ObjectIndexer by the module-level name, in add_items, with no
+    attribute of the backend or index to swap it by; the alternative, copying add_items,
+    would drift from modelsearch. So the module's name is pointed at a subclass, once.
+    """
+    module = sys.modules[type(backend).__module__]
+    if not issubclass(module.ObjectIndexer, _SegmentingIndexerMixin):
+        module.ObjectIndexer = type(
+            "ObjectIndexer", (_SegmentingIndexerMixin, module.ObjectIndexer), {}
+        )
+    for attribute in ("query_compiler_class", "autocomplete_query_compiler_class"):
+        compiler_class = getattr(backend, attribute)
+        if not issubclass(compiler_class, _SegmentingQueryMixin):
+            segmenting = type(compiler_class.__name__, (_SegmentingQueryMixin, compiler_class), {})
+            setattr(backend, attribute, segmenting)
+
+
+def _segmented_query(query):
+    """A copy of the query tree with the CJK characters in its text spaced apart."""
+    query = copy.copy(query)
+    if isinstance(getattr(query, "query_string", None), str):
+        query.query_string = segment_cjk(query.query_string)
+    if hasattr(query, "subqueries"):
+        query.subqueries = [_segmented_query(subquery) for subquery in query.subqueries]
+    if hasattr(query, "subquery"):
+        query.subquery = _segmented_query(query.subquery)
+    return query

@@ -11,6 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from .text import CJK_RUN
+
 SNIPPET_LENGTH = 240
 
 
@@ -20,6 +22,8 @@ def words_of(query):
 
 def _fold(text):
     """Lower-case without accents, so "Zurich" finds "Zürich"; keeps the text's length."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text)
     folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Only use the folded text where its characters line up one to one with the original.
@@ -27,9 +31,13 @@ def _fold(text):
 
 
 def _pattern(words):
-    alternatives = "|".join(re.escape(_fold(word)) for word in sorted(words, key=len, reverse=True))
-    # Word starts only: "art" marks "art" and "arts", not "start".
-    return re.compile(rf"(?<!\w)(?:{alternatives})", re.UNICODE)
+    # Word starts only: "art" marks "art" and "arts", not "start". CJK text has no spaces
+    # between its words, so there a word may start anywhere: "科技" marks "香港科技大學".
+    alternatives = "|".join(
+        ("" if CJK_RUN.match(word) else r"(?<!\w)") + re.escape(_fold(word))
+        for word in sorted(words, key=len, reverse=True)
+    )
+    return re.compile(f"(?:{alternatives})", re.UNICODE)
 
 
 def highlight(text, query, length=SNIPPET_LENGTH):
@@ -57,8 +65,9 @@ def highlight(text, query, length=SNIPPET_LENGTH):
         if match.start() < position:
             continue
         match_end = match.start() + len(match.group())
-        # Extend to the end of the word the match begins.
-        while match_end < end and text[match_end].isalnum():
+        # Extend to the end of the word the match begins (in CJK text, where words have no
+        # end to find, the match is all there is).
+        while match_end < end and text[match_end].isalnum() and not CJK_RUN.match(text[match_end]):
             match_end += 1
         pieces.append(escape(text[position : match.start()]))
         pieces.append(f"<mark>{escape(text[match.start() : match_end])}</mark>")

@@ -5,6 +5,8 @@ import unicodedata
 
 from wagtail.search.query import And, Phrase, PlainText
 
+from .text import CJK_RUN, segment_cjk
+
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 12
 
@@ -15,7 +17,8 @@ _PHRASE = re.compile(r'"([^"]*)"')
 
 
 def _words(text):
-    return _SYNTAX.sub(" ", text).split()
+    # A run of CJK characters is a word of its own, even when typed against other letters.
+    return CJK_RUN.sub(r" \g<0> ", _SYNTAX.sub(" ", text)).split()
 
 
 def _normalise(raw):
@@ -37,7 +40,11 @@ def clean_query(raw):
 
 def build_query(raw):
     """The backend query for what a visitor typed: "quoted words" are phrases, the rest
-    are words that must all match. Returns (query text to show, query object or None)."""
+    are words that must all match. Returns (query text to show, query object or None).
+
+    A run of CJK characters ("科技大學") is a phrase of its characters: its words have no
+    spaces between them, and the index holds it one character a word (search/text.py).
+    """
     text = _normalise(raw)
     if text.count('"') % 2:
         text = text.replace('"', " ")  # an unbalanced quote means no phrase at all
@@ -52,12 +59,15 @@ def build_query(raw):
             continue
         words = words[:budget]
         if len(words) > 1:
-            parts.append(Phrase(" ".join(words)))
+            parts.append(Phrase(segment_cjk(" ".join(words))))
             shown.append(f'"{" ".join(words)}"')
             budget -= len(words)
     plain = plain[: max(budget, 0)]
+    runs = [word for word in plain if len(word) > 1 and CJK_RUN.fullmatch(word)]
+    parts.extend(Phrase(segment_cjk(run)) for run in runs)
+    if others := [word for word in plain if word not in runs]:
+        parts.append(PlainText(" ".join(others), operator="and"))
     if plain:
-        parts.append(PlainText(" ".join(plain), operator="and"))
         shown.append(" ".join(plain))
     if not parts:
         return "", None

@@ -1,5 +1,5 @@
-import datetime
 import re
+from collections import Counter
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import prefetch_related_objects
@@ -15,12 +15,17 @@ from wagtail.models import Page, Site
 
 from stories.models import StoryCategory, StoryPage
 
+from .backends import best_matches
 from .highlight import contains_match, highlight, words_of
 from .query import MAX_QUERY_LENGTH, build_query, clean_query
 
 RESULTS_PER_PAGE = 10
 SLUG = re.compile(r"[-\w]{1,80}")
 SUGGESTIONS = 8
+SUGGESTION_CANDIDATES = 50
+# At most this many matching pages are ranked and offered, 200 pages of results: see
+# best_matches for why, and the results page says so when more matched.
+MAX_RANKED = 1_000
 LATEST_ON_NO_RESULTS = 4
 
 
@@ -46,25 +51,28 @@ def _story_filters(request):
     return category, year
 
 
-def _filter_stories(stories, category=None, year=None):
-    if category:
-        stories = stories.filter(category=category)
-    if year:
-        stories = stories.filter(
-            date__gte=datetime.date(year, 1, 1), date__lt=datetime.date(year + 1, 1, 1)
-        )
-    return stories
+def _story_facts(page_ids):
+    """Each story's category and year among these pages, in one query: {pk: (category, year)}."""
+    rows = StoryPage.objects.filter(pk__in=page_ids).values_list("pk", "category_id", "date")
+    return {pk: (category_id, date.year) for pk, category_id, date in rows}
 
 
-def _facets(query, stories, category, year):
-    """Counts of matching stories by category and by year, each under the other filter."""
-    by_category = _filter_stories(stories, year=year).search(query, order_by_relevance=False)
-    category_counts = by_category.facet("category_id")
+def _narrow(hits, facts, category=None, year=None):
+    """The hits that are stories in this category and year (either may be None)."""
+    return [
+        pk
+        for pk in hits
+        if pk in facts
+        and (category is None or facts[pk][0] == category.pk)
+        and (year is None or facts[pk][1] == year)
+    ]
+
+
+def _facets(hits, facts, category, year):
+    """Counts of the matching stories by category and by year, each under the other filter."""
+    category_counts = Counter(facts[pk][0] for pk in _narrow(hits, facts, year=year))
+    year_counts = Counter(facts[pk][1] for pk in _narrow(hits, facts, category=category))
     categories = StoryCategory.objects.filter(pk__in=[pk for pk in category_counts if pk])
-    by_date = _filter_stories(stories, category=category).search(query, order_by_relevance=False)
-    year_counts = {}
-    for date, count in by_date.facet("date").items():
-        year_counts[date.year] = year_counts.get(date.year, 0) + count
     return (
         [(c, category_counts[c.pk]) for c in sorted(categories, key=lambda c: c.name)],
         sorted(year_counts.items(), reverse=True),
@@ -74,9 +82,9 @@ def _facets(query, stories, category, year):
 def _decorate(results_page, words):
     """Give this page's hits their own types, a category and a highlighted snippet."""
     # One query per page type on the page (at most a handful), not one per hit.
-    specific = Page.objects.filter(pk__in=[hit.pk for hit in results_page]).specific()
+    specific = Page.objects.filter(pk__in=results_page.object_list).specific()
     by_pk = {page.pk: page for page in specific}
-    pages = [by_pk[hit.pk] for hit in results_page if hit.pk in by_pk]
+    pages = [by_pk[pk] for pk in results_page if pk in by_pk]
     prefetch_related_objects([p for p in pages if isinstance(p, StoryPage)], "category")
     for page in pages:
         page.snippet = _snippet(page, words)
@@ -104,23 +112,24 @@ def search(request):
         "selected_year": year,
     }
     if query is not None:
-        stories = _site_pages(request, StoryPage.objects.visible())
-        if category or year:
-            hits = _filter_stories(stories, category, year)
-        else:
-            hits = _site_pages(request, Page.objects.live().public())
-        # Ordered by relevance; the paginator counts all the hits, not only this page's.
-        paginator = Paginator(hits.search(query), RESULTS_PER_PAGE)
+        # Every matching page, then the category and year of the stories among them: the
+        # filters and their counts are worked out from these two queries.
+        pages = _site_pages(request, Page.objects.live().public())
+        matches, more = best_matches(pages.search(query), MAX_RANKED)
+        facts = _story_facts(matches)
+        hits = _narrow(matches, facts, category, year) if category or year else matches
+        paginator = Paginator(hits, RESULTS_PER_PAGE)
         try:
             results_page = paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage) as error:
             raise Http404("No such page of results.") from error
         _decorate(results_page, words_of(clean_query(display_query)))
-        # Facets cost two more searches: none are needed when nothing matched.
-        categories, years = _facets(query, stories, category, year) if paginator.count else ([], [])
+        categories, years = _facets(matches, facts, category, year)
         filters = {"q": display_query, "category": category and category.slug, "year": year}
         context.update(
             results=results_page,
+            more_results=more,
+            ranked_limit=MAX_RANKED,
             category_facets=categories,
             year_facets=years,
             results_query=urlencode({k: v for k, v in filters.items() if v}),
@@ -131,7 +140,8 @@ def search(request):
             # Logged once a search, not once a page of it: the admin's popular queries.
             Query.get(display_query).add_hit()
         if not paginator.count:
-            context["latest_stories"] = stories.for_cards()[:LATEST_ON_NO_RESULTS]
+            stories = _site_pages(request, StoryPage.objects.visible())
+            context["latest_stories"] = stories.newest(LATEST_ON_NO_RESULTS)
     return TemplateResponse(request, "search/search.html", context)
 
 
@@ -141,6 +151,9 @@ def suggest(request):
     query = clean_query(request.GET.get("q", ""))
     suggestions = []
     if len(query) >= 2:
-        pages = _site_pages(request, Page.objects.live().public()).autocomplete(query)
-        suggestions = [{"title": page.title, "url": page.url} for page in pages[:SUGGESTIONS]]
+        pages = _site_pages(request, Page.objects.live().public())
+        # Two letters match most of the archive: the best of the newest few will do.
+        ids, _ = best_matches(pages.autocomplete(query), SUGGESTION_CANDIDATES)
+        found = Page.objects.in_bulk(ids[:SUGGESTIONS])
+        suggestions = [{"title": found[pk].title, "url": found[pk].url} for pk in ids[:SUGGESTIONS]]
     return JsonResponse({"query": query, "suggestions": suggestions})
