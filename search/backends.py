@@ -23,6 +23,10 @@ from .text import segment_cjk
 # bm25() takes one weight per FTS5 column, in the table's order: autocomplete, body, title.
 SQLITE_COLUMN_WEIGHTS = (0.0, 1.0, 10.0)
 POSTGRES_TITLE_WEIGHT = 4.0
+# Porter leaves at least this much of a word (search migration 0001 stems on SQLite), and
+# rarely takes more than this many letters off the part of a word a visitor has typed.
+SHORTEST_STEM = 3
+STEM_SLACK = 4
 
 
 def best_matches(results, window):
@@ -62,7 +66,13 @@ def SearchBackend(params):  # noqa: N802 - Wagtail imports the backend by this n
 
 def _sqlite_backend_classes():
     # Imported here: these modules define models that exist only on SQLite.
-    from modelsearch.backends.database.sqlite.query import BM25, MatchExpression, normalize
+    from modelsearch.backends.database.sqlite.query import (
+        BM25,
+        Lexeme,
+        MatchExpression,
+        SearchQueryExpression,
+        normalize,
+    )
     from modelsearch.backends.database.sqlite.sqlite import (
         SQLiteAutocompleteQueryCompiler,
         SQLiteFTSIndexEntry,
@@ -120,8 +130,30 @@ def _sqlite_backend_classes():
                 return rank * boost if boost != 1.0 else rank
             return super().build_tsrank(vector, query, config=config, boost=boost)
 
+    class TypedWord(Lexeme):
+        """The word being typed, as the beginning of a word, a few letters short.
+
+        The FTS table stems what it indexes (search migration 0001): "university" is
+        there as "univers" and "engineering" as "engin", which "universit" and
+        "engineeri" are no beginnings of. A stem rarely lacks more than the last
+        STEM_SLACK letters of a word typed past it, so those are left out. That finds
+        other words too ("universe"): the suggestions view keeps only titles with a word
+        that starts as typed.
+        """
+
+        def as_sql(self, compiler, connection):
+            start = self.value[: max(SHORTEST_STEM, len(self.value) - STEM_SLACK)]
+            return '"%s"*', [start.replace('"', '""')]
+
     class AutocompleteQueryCompiler(RankedIdsMixin, SQLiteAutocompleteQueryCompiler):
-        pass
+        def build_search_query_content(self, query, config=None):
+            if not isinstance(query, PlainText) or not query.query_string.split():
+                return super().build_search_query_content(query, config=config)
+            *words, typed = query.query_string.split()
+            lexemes = TypedWord(typed)
+            for word in words:
+                lexemes &= Lexeme(word)
+            return SearchQueryExpression(lexemes, config=config)
 
     class RankedSearchResults(SQLiteSearchResults):
         """Results in relevance order without a score subquery per row.

@@ -154,6 +154,9 @@ def suggest(request):
         pages = _site_pages(request, Page.objects.live().public())
         # Two letters match most of the archive: the best of the newest few will do.
         ids, _ = best_matches(pages.autocomplete(query), SUGGESTION_CANDIDATES)
-        found = Page.objects.in_bulk(ids[:SUGGESTIONS])
-        suggestions = [{"title": found[pk].title, "url": found[pk].url} for pk in ids[:SUGGESTIONS]]
+        found = Page.objects.in_bulk(ids)
+        # Only titles with a word that starts as typed: the backend may match more (stems).
+        typed = query.split()[-1]
+        titled = [found[pk] for pk in ids if contains_match(found[pk].title, typed)]
+        suggestions = [{"title": page.title, "url": page.url} for page in titled[:SUGGESTIONS]]
     return JsonResponse({"query": query, "suggestions": suggestions})

@@ -26,6 +26,10 @@ POSTGRES_CONFIGURATIONS = {
 # folds letters with several accents). FTS5 has one tokenizer a table, so the autocomplete
 # column is stemmed too (see tests/test_search_language.py for what that costs).
 SQLITE_STEMMING_TOKENIZER = "porter unicode61 remove_diacritics 2"
+# Suggestions ask for words by their first letters ("re", "oc", "qua"): without these
+# prefix indexes FTS5 merges the lists of every word that starts so, 0.1 s and more for
+# "re" at 100,000 stories.
+SQLITE_PREFIX_INDEXES = ", prefix = '2 3 4'"
 SQLITE_WAGTAIL_TOKENIZER = "unicode61"  # FTS5's default, which Wagtail's migration uses
 
 
@@ -53,7 +57,7 @@ def _postgres_backwards(schema_editor):
         schema_editor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}")
 
 
-def _rebuild_sqlite_fts_table(apps, schema_editor, tokenizer):
+def _rebuild_sqlite_fts_table(apps, schema_editor, tokenizer, options=""):
     entries = apps.get_model("wagtailsearch", "IndexEntry")._meta.db_table
     fts = f"{entries}_fts"
     with schema_editor.connection.cursor() as cursor:
@@ -64,7 +68,7 @@ def _rebuild_sqlite_fts_table(apps, schema_editor, tokenizer):
         cursor.execute(f"DROP TABLE {fts}")
         cursor.execute(
             f"CREATE VIRTUAL TABLE {fts} USING fts5(autocomplete, body, title, "
-            f"tokenize = '{tokenizer}')"
+            f"tokenize = '{tokenizer}'{options})"
         )
         cursor.execute(
             f"INSERT INTO {fts}(rowid, title, body, autocomplete) "  # noqa: S608 - names, no input
@@ -76,7 +80,9 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         _postgres_forwards(schema_editor)
     elif schema_editor.connection.vendor == "sqlite":
-        _rebuild_sqlite_fts_table(apps, schema_editor, SQLITE_STEMMING_TOKENIZER)
+        _rebuild_sqlite_fts_table(
+            apps, schema_editor, SQLITE_STEMMING_TOKENIZER, SQLITE_PREFIX_INDEXES
+        )
 
 
 def backwards(apps, schema_editor):
