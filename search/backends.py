@@ -260,8 +260,17 @@ POSTGRES_AUTOCOMPLETE_CONFIG = "university_simple"
 
 class _SegmentingIndexerMixin:
     def prepare_field(self, obj, field):
-        for *described, value in super().prepare_field(obj, field):
-            yield (*described, segment_cjk(value))
+        # The indexer asks for every field three times (for the title, the text and the
+        # autocomplete): a StreamField body is turned into text once, not three times.
+        prepared = self.__dict__.setdefault("_prepared_fields", {})
+        key = (id(obj), id(field))
+        if key not in prepared:
+            values = [
+                (*described, segment_cjk(value))
+                for *described, value in super().prepare_field(obj, field)
+            ]
+            prepared[key] = (obj, values)  # obj kept alive, so that its id stays its own
+        yield from prepared[key][1]
 
 
 class _SegmentingQueryMixin:

@@ -27,6 +27,9 @@ _BOUNDARY = re.compile(f"(?<=[{CJK_CHARACTER}])(?=\\S)|(?<=\\S)(?=[{CJK_CHARACTE
 
 def segment_cjk(text):
     """`text` with a space on each side of every CJK character that lacks one."""
+    # Every indexed text passes through here: most have no CJK, and the test is quick.
+    if text.isascii() or not CJK_RUN.search(text):
+        return text
     return _BOUNDARY.sub(" ", text)
 
 

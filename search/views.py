@@ -23,9 +23,9 @@ RESULTS_PER_PAGE = 10
 SLUG = re.compile(r"[-\w]{1,80}")
 SUGGESTIONS = 8
 SUGGESTION_CANDIDATES = 50
-# At most this many matching pages are ranked and offered, 200 pages of results: see
+# At most this many matching pages are ranked and offered, 50 pages of results: see
 # best_matches for why, and the results page says so when more matched.
-MAX_RANKED = 1_000
+MAX_RANKED = 500
 LATEST_ON_NO_RESULTS = 4
 
 
@@ -157,6 +157,6 @@ def suggest(request):
         found = Page.objects.in_bulk(ids)
         # Only titles with a word that starts as typed: the backend may match more (stems).
         typed = query.split()[-1]
-        titled = [found[pk] for pk in ids if contains_match(found[pk].title, typed)]
+        titled = [found[pk] for pk in ids if pk in found and contains_match(found[pk].title, typed)]
         suggestions = [{"title": page.title, "url": page.url} for page in titled[:SUGGESTIONS]]
     return JsonResponse({"query": query, "suggestions": suggestions})

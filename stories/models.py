@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Cast, Substr
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -188,27 +189,39 @@ class StoryFacets:
 
     @cached_property
     def categories(self):
-        used = self.stories.exclude(category=None).values("category")
-        return cached(
-            f"{self.cache_key}:categories",
-            lambda: list(StoryCategory.objects.filter(pk__in=used)),
-        )
+        ids = self._categories_and_years[0]
+        return list(StoryCategory.objects.filter(pk__in=ids)) if ids else []
 
     @cached_property
     def tags(self):
-        used = StoryPageTag.objects.filter(content_object__in=self.stories).values("tag")
+        # Each tag asks whether a visible story has it, and stops at the first that does.
+        stories = self.stories.values("pk")
+        tagged = StoryPageTag.objects.filter(tag=OuterRef("pk"), content_object__in=stories)
         # Sorted here: databases disagree on where capital letters sort.
         return cached(
             f"{self.cache_key}:tags",
-            lambda: sorted(Tag.objects.filter(pk__in=used), key=lambda tag: tag.name.casefold()),
+            lambda: sorted(Tag.objects.filter(Exists(tagged)), key=lambda tag: tag.name.casefold()),
         )
 
     @cached_property
     def years(self):
-        return cached(
-            f"{self.cache_key}:years",
-            lambda: [day.year for day in self.stories.dates("date", "year", order="DESC")],
-        )
+        return self._categories_and_years[1]
+
+    @cached_property
+    def _categories_and_years(self):
+        """The ids of the categories and the years of the stories, newest first, from one
+        reading of them."""
+
+        def read():
+            # The year is the ISO date's first four characters, computed by the database:
+            # SQLite would call Django's date functions in Python, once a row.
+            year = Substr(Cast("date", output_field=models.CharField()), 1, 4)
+            stories = self.stories.order_by().annotate(year=year)
+            pairs = set(stories.values_list("category", "year").distinct())
+            categories = {category for category, _ in pairs if category is not None}
+            return sorted(categories), sorted({int(year) for _, year in pairs}, reverse=True)
+
+        return cached(f"{self.cache_key}:categories-and-years", read)
 
     def select(self, category="", tag="", year=""):
         """The filters that these slugs and year name; Http404 if no visible story has one."""
