@@ -136,3 +136,23 @@ def test_the_main_menu_follows_the_tree_at_once(client, home_page, story_index):
     assert menu() == [story_index.title]
     story_index.unpublish()
     assert menu() == []
+
+
+def test_a_phrase_of_common_words_is_looked_for_in_the_newest_pages_with_its_words(
+    client, monkeypatch, make_story, story_index
+):
+    make_story("Ocean energy lab opens")
+    for n in range(4):
+        make_story(f"Energy from the ocean, part {n}")  # both words, not side by side
+    monkeypatch.setattr(search.views, "MAX_RANKED", 3)
+    response = client.get("/search/", {"q": '"ocean energy"'})
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert not soup.select(".search-result__title a")
+    assert "the newest 3 of them have none of these results" in soup.get_text()
+
+    monkeypatch.setattr(search.views, "MAX_RANKED", 10)
+    response = client.get("/search/", {"q": '"ocean energy"'})
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert [a.get_text() for a in soup.select(".search-result__title a")] == [
+        "Ocean energy lab opens"
+    ]
