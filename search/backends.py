@@ -113,25 +113,24 @@ def _sqlite_backend_classes():
             query = normalize(self.query)
             if isinstance(query, (MatchAll, Not)):
                 return None
-            match = MatchExpression(
-                self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(query, config)
-            )
             content_types = get_descendants_content_types_pks(self.queryset.model)
-            matches = SQLiteFTSIndexEntry.objects.filter(match).filter(
-                index_entry__content_type__in=content_types
-            )
+
+            def entries_matching(query):
+                match = MatchExpression(
+                    self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(query, config)
+                )
+                return SQLiteFTSIndexEntry.objects.filter(match).filter(
+                    index_entry__content_type__in=content_types
+                )
+
+            matches = entries_matching(query)
             left_out = False
             if window:
                 # FTS5 walks its rowids newest first and stops at the window's edge: no
                 # score is computed for the older matches. The edge of a phrase's window
                 # is found by its words alone (see words_only).
-                loose = MatchExpression(
-                    self.fields or self.FTS_TABLE_FIELDS,
-                    self.build_search_query(words_only(query), config),
-                )
                 newest = (
-                    SQLiteFTSIndexEntry.objects.filter(loose)
-                    .filter(index_entry__content_type__in=content_types)
+                    entries_matching(words_only(query))
                     .order_by("-index_entry_id")
                     .values_list("index_entry_id")
                 )
@@ -266,20 +265,18 @@ def _postgres_backend_classes():
                 text = CombinedExpression(F("title"), "||", F("body"))
                 vectors = [(F("title"), F("title_norm") * POSTGRES_TITLE_WEIGHT), (F("body"), 1.0)]
             content_types = get_descendants_content_types_pks(compiler.queryset.model)
-            matches = (
-                IndexEntry.objects.filter(content_type__in=content_types)
-                .alias(text=text)
-                .filter(text=search_query)
-            )
+
+            def entries_matching(search_query):
+                return (
+                    IndexEntry.objects.filter(content_type__in=content_types)
+                    .alias(text=text)
+                    .filter(text=search_query)
+                )
+
+            matches = entries_matching(search_query)
             # The edge of a phrase's window is found by its words alone (see words_only).
             loose_query = compiler.build_tsquery(words_only(compiler.query), config=config)
-            newest = (
-                IndexEntry.objects.filter(content_type__in=content_types)
-                .alias(text=text)
-                .filter(text=loose_query)
-                .order_by("-pk")
-                .values_list("pk", flat=True)
-            )
+            newest = entries_matching(loose_query).order_by("-pk").values_list("pk", flat=True)
             edge = list(newest[window - 1 : window + 1])
             if edge:
                 matches = matches.filter(pk__gte=edge[0])

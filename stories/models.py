@@ -189,8 +189,7 @@ class StoryFacets:
 
     @cached_property
     def categories(self):
-        ids = self._categories_and_years[0]
-        return list(StoryCategory.objects.filter(pk__in=ids)) if ids else []
+        return self._categories_and_years[0]
 
     @cached_property
     def tags(self):
@@ -209,8 +208,8 @@ class StoryFacets:
 
     @cached_property
     def _categories_and_years(self):
-        """The ids of the categories and the years of the stories, newest first, from one
-        reading of them."""
+        """The categories and the years of the stories, newest first, from one reading of
+        them."""
 
         def read():
             # The year is the ISO date's first four characters, computed by the database:
@@ -218,8 +217,9 @@ class StoryFacets:
             year = Substr(Cast("date", output_field=models.CharField()), 1, 4)
             stories = self.stories.order_by().annotate(year=year)
             pairs = set(stories.values_list("category", "year").distinct())
-            categories = {category for category, _ in pairs if category is not None}
-            return sorted(categories), sorted({int(year) for _, year in pairs}, reverse=True)
+            ids = {category for category, _ in pairs if category is not None}
+            categories = list(StoryCategory.objects.filter(pk__in=ids)) if ids else []
+            return categories, sorted({int(year) for _, year in pairs}, reverse=True)
 
         return cached(f"{self.cache_key}:categories-and-years", read)
 
