@@ -10,9 +10,11 @@ counts for more on both: a visitor searching for a word expects the stories abou
 """
 
 import copy
+import json
 import sys
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.expressions import CombinedExpression
 from modelsearch.query import And, Phrase, PlainText
@@ -27,6 +29,9 @@ POSTGRES_TITLE_WEIGHT = 4.0
 # rarely takes more than this many letters off the part of a word a visitor has typed.
 SHORTEST_STEM = 3
 STEM_SLACK = 4
+# PostgreSQL finds the newest matches by walking back from the newest entry when at least
+# this share of all entries matches (see newest_entry_ids).
+WALK_FROM_SHARE_MATCHING = 0.5
 
 
 def best_matches(results, window):
@@ -244,6 +249,26 @@ def _postgres_backend_classes():
             title, body = super().get_index_vectors(search_query)
             return [(title[0], title[1] * POSTGRES_TITLE_WEIGHT), body]
 
+    def newest_entry_ids(entries, count):
+        """The ids of the newest `count` of these full-text matches, newest first.
+
+        PostgreSQL's planner counts testing an entry's text as nearly free, but it means
+        reading a 2 kB vector from TOAST storage (migration 0003). Left to itself, it
+        walks the primary key backwards testing every entry, reading a sixth of the
+        archive for a word in one story of six, or reads the whole table for a word in
+        nearly every story: a second at 100,000 stories. Its estimate of how many entries
+        match is good, so the plan is chosen here from it: walk back from the newest
+        when most entries match (a few hundred tests); otherwise take the matches from
+        the GIN index (migration 0002), reading no vectors, and sort their ids.
+        """
+        matching = explained_rows(entries)
+        total = explained_rows(entries.model.objects.all())
+        settings = {"enable_seqscan": "off"}
+        if matching < total * WALK_FROM_SHARE_MATCHING:
+            settings["enable_indexscan"] = "off"
+        with planner_settings(settings):
+            return list(entries.order_by("-pk").values_list("pk", flat=True)[:count])
+
     class WindowedSearchResults(PostgresSearchResults):
         def best_ids(self, window):
             """See best_matches: the newest `window` matches, ranked.
@@ -273,20 +298,43 @@ def _postgres_backend_classes():
                     .filter(text=search_query)
                 )
 
-            matches = entries_matching(search_query)
-            # The edge of a phrase's window is found by its words alone (see words_only).
+            # The window is found by a phrase's words alone (see words_only).
             loose_query = compiler.build_tsquery(words_only(compiler.query), config=config)
-            newest = entries_matching(loose_query).order_by("-pk").values_list("pk", flat=True)
-            edge = list(newest[window - 1 : window + 1])
-            if edge:
-                matches = matches.filter(pk__gte=edge[0])
+            newest = newest_entry_ids(entries_matching(loose_query), window + 1)
+            matches = entries_matching(search_query).filter(pk__in=newest[:window])
             rank = compiler._build_rank_expression(vectors, config)
             ranked = matches.annotate(rank=rank).order_by("-rank", "-pk")
             ids = [int(pk) for pk in ranked.values_list("object_id", flat=True)]
             allowed = set(compiler.queryset.filter(pk__in=ids).values_list("pk", flat=True))
-            return [pk for pk in ids if pk in allowed], len(edge) > 1
+            return [pk for pk in ids if pk in allowed], len(newest) > window
 
     return WeightedQueryCompiler, WindowedSearchResults
+
+
+def explained_rows(queryset):
+    """How many rows PostgreSQL's planner expects the queryset to return."""
+    return json.loads(queryset.explain(format="json"))[0]["Plan"]["Plan Rows"]
+
+
+@contextmanager
+def planner_settings(settings):
+    """PostgreSQL's planner settings changed for the queries in the block.
+
+    Set for the transaction (the block's own, or a caller's) and put back afterwards:
+    they never outlive the block, even inside a caller's transaction.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        previous = {}
+        for name, value in settings.items():
+            cursor.execute(
+                "SELECT current_setting(%s), set_config(%s, %s, true)", [name] * 2 + [value]
+            )
+            previous[name] = cursor.fetchone()[0]
+        yield
+        # After an error there is nothing to put back: leaving the block rolls the
+        # settings back with the transaction or savepoint.
+        for name, value in previous.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 # Text search configurations created by search/migrations/0001: english stemming (or none,

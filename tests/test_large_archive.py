@@ -12,7 +12,9 @@ import datetime
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection, transaction
 
+import search.backends
 import search.views
 import stories.models
 from stories.models import NEWEST_FIRST, StoryPage
@@ -81,8 +83,16 @@ def test_previous_and_next_match_the_plain_sort(client, tiny_reach, archive, sto
         assert getattr(context["next_story"], "title", None) == newer
 
 
+@pytest.fixture(params=["walk back from the newest", "sort the matches"])
+def postgres_plan(request, monkeypatch):
+    """Either way PostgreSQL may find the newest matches (search.backends.newest_entry_ids);
+    SQLite answers the same to both."""
+    always_walk = request.param == "walk back from the newest"
+    monkeypatch.setattr(search.backends, "WALK_FROM_SHARE_MATCHING", 0 if always_walk else 2)
+
+
 def test_a_common_word_ranks_the_newest_matches_and_says_so(
-    client, monkeypatch, make_story, story_index
+    client, monkeypatch, make_story, story_index, postgres_plan
 ):
     monkeypatch.setattr(search.views, "MAX_RANKED", 3)
     for n in range(5):
@@ -139,7 +149,7 @@ def test_the_main_menu_follows_the_tree_at_once(client, home_page, story_index):
 
 
 def test_a_phrase_of_common_words_is_looked_for_in_the_newest_pages_with_its_words(
-    client, monkeypatch, make_story, story_index
+    client, monkeypatch, make_story, story_index, postgres_plan
 ):
     make_story("Ocean energy lab opens")
     for n in range(4):
@@ -156,3 +166,16 @@ def test_a_phrase_of_common_words_is_looked_for_in_the_newest_pages_with_its_wor
     assert [a.get_text() for a in soup.select(".search-result__title a")] == [
         "Ocean energy lab opens"
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+def test_planner_settings_last_only_for_their_block():
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():  # as a caller's transaction, such as a test's, would
+        with search.backends.planner_settings({"enable_seqscan": "off"}):
+            assert setting() == "off"
+        assert setting() == "on"
