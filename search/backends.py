@@ -263,10 +263,10 @@ def _postgres_backend_classes():
         """
         matching = explained_rows(entries)
         total = explained_rows(entries.model.objects.all())
-        settings = {"enable_seqscan": "off"}
-        if matching < total * WALK_FROM_SHARE_MATCHING:
-            settings["enable_indexscan"] = "off"
-        with planner_settings(settings):
+        walk = matching >= total * WALK_FROM_SHARE_MATCHING
+        with planner_settings(
+            {"enable_seqscan": "off", "enable_indexscan": "on" if walk else "off"}
+        ):
             return list(entries.order_by("-pk").values_list("pk", flat=True)[:count])
 
     class WindowedSearchResults(PostgresSearchResults):
