@@ -4,6 +4,7 @@ A ranking or fact is a claim, so it always carries its source and year, and visi
 always see them beside it.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail import blocks
@@ -24,6 +25,12 @@ SAMPLE_RANKING = {
     "positions": [{"rank": 2, "scope": "in Hong Kong"}, {"rank": 6, "scope": "in Asia"}],
 }
 SAMPLE_FACT = {"figure": "", "label": "Unicorn Start-Ups", "detail": "Valued at >US$1 billion"}
+SAMPLE_DISTINCTION = {"title": "Research and Discovery Champions Award"}
+# (honorific, name, award, year, awarding body), as the seed gives them.
+SAMPLE_AWARDS = [
+    ("Prof.", "Jiatao LI", "World’s Top 2% Most-cited Scientists", 2025, "Stanford University"),
+    ("Mr.", "Wesley LEUNG Ka Chun", "Innovation and Technology Scholarship", 2025, ""),
+]
 
 
 class EditionYearBlock(blocks.IntegerBlock):
@@ -33,16 +40,26 @@ class EditionYearBlock(blocks.IntegerBlock):
         super().__init__(**kwargs)
 
 
+def oldest_current_edition():
+    """The oldest edition year still current: CLAIM_MAX_AGE_YEARS before this one."""
+    return timezone.localdate().year - settings.CLAIM_MAX_AGE_YEARS
+
+
 class ClaimStructValue(blocks.StructValue):
     def is_out_of_date(self):
-        """True when the edition is older than last year: time for an editor to check it."""
+        """True when the edition is older than the oldest current one: time for an editor
+        to check it (the editors' note in previews, and Reports → Claims to check)."""
         year = self.get("year")
-        return bool(year) and year < timezone.localdate().year - 1
+        return bool(year) and year < oldest_current_edition()
 
 
 class SectionBlock(blocks.StructBlock):
-    heading = blocks.CharBlock(max_length=120, required=False)
-    intro = blocks.TextBlock(required=False)
+    heading = blocks.CharBlock(
+        max_length=120,
+        required=False,
+        help_text="Optional: without one, the section is still named for screen readers.",
+    )
+    intro = blocks.TextBlock(required=False, help_text="A sentence under the heading.")
 
 
 class RankPositionBlock(blocks.StructBlock):
@@ -79,7 +96,7 @@ class RankingBlock(blocks.StructBlock):
         icon = "order"
         template = "accolades/blocks/ranking_block.html"
         value_class = ClaimStructValue
-        collapsed = True
+        label = "Ranking"
         description = "One ranking: its name, edition and the positions held."
         preview_value = SAMPLE_RANKING
 
@@ -87,21 +104,28 @@ class RankingBlock(blocks.StructBlock):
 class DistinctionBlock(blocks.StructBlock):
     """An honour for the institution that has no rank, such as a named award."""
 
-    title = blocks.CharBlock(max_length=200)
-    year = EditionYearBlock(required=False)
-    awarding_body = blocks.CharBlock(required=False, max_length=200)
-    source_url = blocks.URLBlock(required=False, label="Source link")
+    title = blocks.CharBlock(max_length=200, help_text="The honour's name, as it is awarded.")
+    year = EditionYearBlock(required=False, help_text="The year it was awarded.")
+    awarding_body = blocks.CharBlock(required=False, max_length=200, help_text="Who gave it.")
+    source_url = blocks.URLBlock(
+        required=False, label="Source link", help_text="Where the honour is announced."
+    )
 
     class Meta:
         icon = "success"
         template = "accolades/blocks/distinction_block.html"
         value_class = ClaimStructValue
+        label = "Distinction"
         description = "An honour for the university that has no rank."
+        preview_value = SAMPLE_DISTINCTION
 
 
 class RankingsSectionBlock(SectionBlock):
+    # Collapsed when the page opens: each ranking shows as a line with its name.
     items = blocks.StreamBlock(
-        [("ranking", RankingBlock()), ("distinction", DistinctionBlock())], min_num=1
+        [("ranking", RankingBlock()), ("distinction", DistinctionBlock())],
+        min_num=1,
+        collapsed=True,
     )
 
     class Meta:
@@ -112,7 +136,7 @@ class RankingsSectionBlock(SectionBlock):
         preview_value = {
             "heading": "Rankings",
             "intro": "Our international accolades",
-            "items": [("ranking", SAMPLE_RANKING)],
+            "items": [("ranking", SAMPLE_RANKING), ("distinction", SAMPLE_DISTINCTION)],
         }
 
 
@@ -139,6 +163,7 @@ class FactBlock(blocks.StructBlock):
         icon = "decimal"
         template = "accolades/blocks/fact_block.html"
         value_class = ClaimStructValue
+        label = "Fact"
         description = "A figure, with what it counts, its source and year."
         preview_value = SAMPLE_FACT
 
@@ -158,7 +183,8 @@ class FactBlock(blocks.StructBlock):
 
 
 class FactsSectionBlock(SectionBlock):
-    facts = blocks.ListBlock(FactBlock(), min_num=1)
+    # Collapsed when the page opens: each fact shows as a line with its figure.
+    facts = blocks.ListBlock(FactBlock(), min_num=1, collapsed=True)
 
     class Meta:
         icon = "decimal"
@@ -169,7 +195,9 @@ class FactsSectionBlock(SectionBlock):
 
 
 class AccoladesSectionBlock(SectionBlock):
-    awards = blocks.ListBlock(AwardChooserBlock(), min_num=1)
+    awards = blocks.ListBlock(
+        AwardChooserBlock(), min_num=1, help_text="Shown in this order; drag to reorder."
+    )
 
     class Meta:
         icon = "user"
@@ -177,8 +205,30 @@ class AccoladesSectionBlock(SectionBlock):
         label = "People's accolades"
         description = "Awards won by members of the university, chosen from the award records."
 
+    def get_preview_value(self):
+        # Imported here: the models module imports this one.
+        from .models import Award, Person
+
+        awards = list(Award.objects.select_related("person", "person__photo", "story")[:3])
+        if not awards:
+            # No records yet: the seed's awards, shown but never saved.
+            awards = [
+                Award(
+                    person=Person(honorific=honorific, name=name),
+                    title=title,
+                    year=year,
+                    awarding_body=awarding_body,
+                )
+                for honorific, name, title, year, awarding_body in SAMPLE_AWARDS
+            ]
+        return self.normalize({"heading": "People's accolades", "awards": awards})
+
 
 class AccoladesPageBodyBlock(blocks.StreamBlock):
     rankings = RankingsSectionBlock()
     facts = FactsSectionBlock()
     content = GeneralContentBlock(icon="doc-full", label="Text and media")
+
+    class Meta:
+        # A long page of sections: each opens as one line, to be expanded as needed.
+        collapsed = True

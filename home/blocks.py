@@ -14,12 +14,16 @@ from stories.blocks import FeaturedStoriesBlock, LatestStoriesBlock
 
 
 class StatementBlock(blocks.StructBlock):
-    heading = blocks.CharBlock(required=False, max_length=120)
+    heading = blocks.CharBlock(
+        required=False,
+        max_length=120,
+        help_text="Optional: without one, the section is still named for screen readers.",
+    )
     text = ParagraphBlock()
-    link = OptionalLinkBlock()
+    link = OptionalLinkBlock(help_text="Optional: a page that says more.")
 
     class Meta:
-        icon = "openquote"
+        icon = "globe"
         template = "home/blocks/statement_block.html"
         label = "Statement"
         description = (
@@ -28,7 +32,8 @@ class StatementBlock(blocks.StructBlock):
         preview_value = {
             "text": (
                 "<p>Dedicated to the United Nations' Sustainable Development Goals (SDGs), we "
-                "cultivate a diverse community.</p>"
+                "cultivate a diverse community, fostering global citizenship, community "
+                "engagement, and driving positive societal impact.</p>"
             )
         }
 
@@ -46,3 +51,9 @@ class HomePageBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock(group="Text and media")
     call_to_action = CallToActionBlock(group="Text and media")
     embed = CaptionedEmbedBlock(group="Text and media")
+
+    class Meta:
+        # A long page of sections: each opens as one line, to be expanded as needed.
+        # (A section's own `collapsed` option does nothing here: Wagtail applies it only
+        # to a StructBlock nested in another.)
+        collapsed = True

@@ -8,9 +8,17 @@ from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+# Previews in the block picker use the seed's words (home/demo/seed_homepage.txt) or
+# plainly generic ones: never a claim about the university that the seed does not make.
+SAMPLE_HEADING = "News & Stories"
+SAMPLE_SENTENCE = (
+    "Our latest endeavors are creating positive change in a dynamic global environment."
+)
 
 
 class LinkStructValue(blocks.StructValue):
@@ -79,8 +87,9 @@ class HeadingBlock(blocks.StructBlock):
     class Meta:
         icon = "title"
         template = "blocks/heading_block.html"
+        label = "Heading"
         description = "A heading that starts a new part of the page."
-        preview_value = {"text": "Research that changes lives", "level": "h2"}
+        preview_value = {"text": SAMPLE_HEADING, "level": "h2"}
 
 
 class ParagraphBlock(blocks.RichTextBlock):
@@ -90,31 +99,49 @@ class ParagraphBlock(blocks.RichTextBlock):
     class Meta:
         icon = "pilcrow"
         template = "blocks/paragraph_block.html"
+        label = "Paragraph"
         description = "Text with links, lists and sub-headings."
-        preview_value = (
-            "<p>Our latest endeavors are creating positive change in a dynamic global "
-            "environment.</p>"
-        )
+        preview_value = f"<p>{SAMPLE_SENTENCE}</p>"
 
 
 class CaptionedImageBlock(blocks.StructBlock):
     # Wagtail's ImageBlock asks for alt text, or for the image to be marked decorative.
     image = ImageBlock()
-    caption = blocks.CharBlock(required=False, max_length=250)
+    caption = blocks.CharBlock(
+        required=False,
+        max_length=250,
+        help_text="Shown under the image: what it shows, and whom to credit.",
+    )
 
     class Meta:
         icon = "image"
         template = "blocks/captioned_image_block.html"
-        description = "An image with alt text and an optional caption."
+        # Shows a placeholder where the library has no image yet.
+        preview_template = "blocks/previews/captioned_image_block.html"
+        label = "Image"
+        description = (
+            "An image across the text column, with alt text (or marked decorative) and an "
+            "optional caption. Set the image's focal point in the image library."
+        )
+
+    def get_preview_value(self):
+        value = {"image": None, "caption": "A caption says what the image shows."}
+        # The library's newest image, so that the preview looks like the site.
+        if image := get_image_model().objects.order_by("-created_at").first():
+            value["image"] = {"image": image, "alt_text": image.default_alt_text}
+        return self.normalize(value)
 
 
 class QuoteBlock(blocks.StructBlock):
     quote = blocks.TextBlock()
-    attribution = blocks.CharBlock(required=False, max_length=120)
+    attribution = blocks.CharBlock(
+        required=False, max_length=120, help_text="Who said it, and their role."
+    )
 
     class Meta:
         icon = "openquote"
         template = "blocks/quote_block.html"
+        label = "Quote"
         description = "A quotation, with who said it."
         preview_value = {
             "quote": "Dedicated to training a new generation of tech-savvy doctors.",
@@ -124,23 +151,36 @@ class QuoteBlock(blocks.StructBlock):
 
 class CallToActionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=120)
-    text = blocks.TextBlock(required=False)
-    link = LinkBlock()
+    text = blocks.TextBlock(required=False, help_text="A sentence or two; keep it short.")
+    link = LinkBlock(help_text="Where the button goes; its label says what happens there.")
 
     class Meta:
         icon = "expand-right"
         template = "blocks/call_to_action_block.html"
+        label = "Call to action"
         description = "A short invitation with one button."
+        preview_value = {
+            "heading": SAMPLE_HEADING,
+            "text": SAMPLE_SENTENCE,
+            "link": {"url": "https://example.org/", "label": "Read the stories"},
+        }
 
 
 class CaptionedEmbedBlock(blocks.StructBlock):
     embed = EmbedBlock(help_text="A YouTube, Vimeo or other oEmbed address.")
-    caption = blocks.CharBlock(required=False, max_length=250)
+    caption = blocks.CharBlock(
+        required=False, max_length=250, help_text="Shown under the media: what it is."
+    )
 
     class Meta:
         icon = "media"
         template = "blocks/embed_block.html"
-        description = "A video or other media from another site."
+        # A frame where the media will play: fetching a sample from a provider would make
+        # the picker wait on another site (or fail offline).
+        preview_template = "blocks/previews/embed_block.html"
+        label = "Video or media"
+        description = "A video or other media from another site, with a caption."
+        preview_value = {"caption": "A caption says what the video shows."}
 
 
 class GeneralContentBlock(blocks.StreamBlock):
@@ -152,6 +192,14 @@ class GeneralContentBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     call_to_action = CallToActionBlock()
     embed = CaptionedEmbedBlock()
+
+    class Meta:
+        # For when it is offered inside another page's body (the accolades page).
+        description = "Headings, text, images, quotes, calls to action and media, in any order."
+        preview_value = [
+            ("heading", {"text": SAMPLE_HEADING, "level": "h2"}),
+            ("paragraph", f"<p>{SAMPLE_SENTENCE}</p>"),
+        ]
 
 
 SOCIAL_PLATFORMS = [

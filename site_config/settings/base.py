@@ -185,6 +185,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 TAGGIT_CASE_INSENSITIVE = True
+# A ranking or fact whose edition is older than this many years before the current one is
+# listed under Reports → Claims to check (accolades/reports.py).
+CLAIM_MAX_AGE_YEARS = 1
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LOGGING = {
