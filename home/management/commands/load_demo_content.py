@@ -1,12 +1,14 @@
 """Build the demo site from the seed: home page sections, stories, accolades, settings.
 
 Idempotent: whatever already exists (matched by slug or name) is left as it is, so an
-editor's changes survive a second run. With --if-empty it does nothing at all once the
-site has a home page of ours, which is what `make run` uses.
+editor's changes survive a second run. With --if-empty it loads nothing once the site has
+a home page of ours, which is what `make run` uses. Either way it ends by setting up the
+editors' roles and workflow (ensure_roles).
 """
 
 import uuid
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
@@ -41,8 +43,12 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty=False, **options):
         if if_empty and HomePage.objects.exists():
             self.stdout.write("The site already has content: demo content not loaded.")
-            return
+        else:
+            self.load()
+        # On a site with content too, so that `make run` sets up roles added since.
+        call_command("ensure_roles", stdout=self.stdout)
 
+    def load(self):
         home = self.home_page()
         index = self.child_page(home, StoryIndexPage, **content.STORY_INDEX, show_in_menus=True)
         # Created oldest first, so that the seed's first story is the newest published.
