@@ -115,6 +115,12 @@ def screenshot_on_failure(request):
             print(f"\nScreenshot of the failed browser test: {path}")
 
 
+def save_screenshot(page, name):
+    """Keep a screenshot of what a flow ends on, as test-results/<name>.png, to look at."""
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS_DIR / f"{name}.png"), full_page=True)
+
+
 @pytest.fixture
 def live_demo_site(transactional_db):
     """The demo site, built fresh: live_server tests flush the database afterwards,

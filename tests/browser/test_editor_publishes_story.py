@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from .conftest import EDITOR_PASSWORD, EDITOR_USERNAME
+from .wagtail_admin import EDITOR_EVENTS_SCRIPT, EDITOR_WATCHING, wait_until_autosaved
 
 pytestmark = pytest.mark.browser
 
@@ -17,48 +18,6 @@ STORY_TITLE = "Quokkabot rover wins the campus robotics challenge"
 STORY_INTRO = "A student-built rover mapped the whole Clear Water Bay campus in one night."
 # A word no demo content uses: the search must find the new story by it alone.
 SEARCH_WORD = "quokkabot"
-
-# Wagtail 8 autosaves the editor's form: it takes a snapshot of the form about two
-# seconds after the page loads (the w-unsaved controller connects twice, so two snapshots
-# land a few tens of milliseconds apart; anything typed before the last one counts as the
-# initial state and is never autosaved), then polls the form every 500 ms and posts any
-# change in the background. The first autosave of a new page creates a draft and switches
-# the form to that page's edit view. A person sees this through the "Saved" indicator;
-# the test listens to the same DOM events so that it never clicks while a save is on its
-# way, and never mistakes an earlier "Saved" for the save of its latest edit.
-EDITOR_EVENTS_SCRIPT = """
-window.__editor = {watchedAt: 0, editedAt: 0, saveStartedAt: 0, savedAt: 0, pending: 0};
-const editor = window.__editor;
-document.addEventListener("w-unsaved:watch-edits", () => { editor.watchedAt = performance.now(); });
-document.addEventListener("input", () => { editor.editedAt = performance.now(); }, true);
-document.addEventListener("change", () => { editor.editedAt = performance.now(); }, true);
-document.addEventListener("w-autosave:save", () => {
-    editor.saveStartedAt = performance.now();
-    editor.pending += 1;
-});
-document.addEventListener("w-autosave:success", () => {
-    editor.savedAt = performance.now();
-    editor.pending -= 1;
-});
-document.addEventListener("w-autosave:error", () => { editor.pending -= 1; });
-"""
-
-EDITOR_WATCHING = (
-    "window.__editor.watchedAt > 0 && performance.now() - window.__editor.watchedAt > 1000"
-)
-
-# The last save began after the last edit (the form is read when a save begins), it
-# succeeded, and no other save is under way.
-EVERYTHING_AUTOSAVED = """
-window.__editor.pending === 0
-    && window.__editor.saveStartedAt > window.__editor.editedAt
-    && window.__editor.savedAt > window.__editor.saveStartedAt
-"""
-
-
-def wait_until_autosaved(page):
-    page.wait_for_function(EVERYTHING_AUTOSAVED)
-    expect(page.locator("#w-autosave-indicator").get_by_text("Saved", exact=True)).to_be_visible()
 
 
 def test_editor_publishes_story_and_visitor_finds_it(
