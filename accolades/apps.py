@@ -11,3 +11,12 @@ class AccoladesConfig(AppConfig):
         from .models import Award, Person
 
         content_cache.watch(Award, Person)
+        content_cache.purge_also(accolades_pages)
+
+
+def accolades_pages(page):
+    """The accolades page, on any change: it lists every award and links awards to their
+    stories (and no list of which story an award links to is at hand)."""
+    from .models import AccoladesPage
+
+    return [accolades.get_full_url() for accolades in AccoladesPage.objects.live()]

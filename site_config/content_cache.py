@@ -7,18 +7,27 @@ request computes its answers afresh; the old entries are never read again and ex
 With the default local-memory cache each process keeps its own entries and generation,
 so a change made in one process is seen by another only when its entries expire: a site
 served by several processes sets REDIS_URL, and they share one cache.
+
+The same changes purge a CDN in front of the site (when WAGTAILFRONTENDCACHE configures
+one) of the addresses that can show them: see purge_frontend_cache().
 """
 
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Page, PageViewRestriction, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 GENERATION_KEY = "content-generation"
 # Entries of a past generation are never read; this only bounds how long they take space.
 TIMEOUT_SECONDS = 60 * 60
+
+# Functions that name more addresses to purge for a change: see purge_also().
+_purge_sources = []
 
 
 def generation():
@@ -31,8 +40,18 @@ def generation():
     return current
 
 
-def new_generation(**kwargs):
+def _start_generation():
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def new_generation(instance=None, **kwargs):
+    _start_generation()
+    # The signals come inside the change's transaction (the admin publishes in one): a
+    # request that reads the database before the commit would file what it saw, the old
+    # content, under the new generation. Another generation at the commit leaves it behind.
+    transaction.on_commit(_start_generation)
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        purge_frontend_cache(instance, **kwargs)
 
 
 def cached(key, compute):
@@ -49,8 +68,57 @@ def watch(*models):
         )
 
 
+def purge_also(urls_for):
+    """Have urls_for(page) name more addresses to purge from the CDN on a change.
+
+    `page` is the page that changed (published, unpublished, moved, made private), or None
+    when a record that any page may show changed (a watched model, a site). The function
+    returns full URLs: the feeds that list a story, a page that shows every award.
+    """
+    if urls_for not in _purge_sources:
+        _purge_sources.append(urls_for)
+
+
+def purge_frontend_cache(
+    instance=None, instance_before=None, parent_page_before=None, url_path_before=None, **kwargs
+):
+    """Purge from the CDN, once the change is committed, the addresses that can show it.
+
+    A page's change: the page (at its old address too, after a move or a new slug), every
+    page under it when it was made private, its ancestors (the index that lists a story,
+    the home page), and what purge_also() functions name. A record's change: the sites'
+    home pages and what those functions name. Other pages that show a change (a story's
+    related stories, a filtered list of stories, the main menu on every page, the old
+    addresses of the pages under a moved one) get it when the CDN's copy expires:
+    page_cache sends s-maxage=PAGE_CACHE_SECONDS.
+    """
+    batch = PurgeBatch()
+    if isinstance(instance, PageViewRestriction):
+        changed = instance.page.specific_deferred
+        batch.add_pages(changed.get_descendants())
+    elif isinstance(instance, Page):
+        changed = instance.specific_deferred
+    else:
+        changed = None
+
+    if changed is None:
+        batch.add_pages(site.root_page for site in Site.objects.select_related("root_page"))
+    else:
+        batch.add_pages(changed.get_ancestors(inclusive=True))
+    if instance_before:
+        batch.add_page(instance_before)
+    if url_path_before:
+        batch.add_page(Page(url_path=url_path_before))
+        batch.add_pages(parent_page_before.get_ancestors(inclusive=True))
+    for urls_for in _purge_sources:
+        batch.add_urls(urls_for(changed))
+        if parent_page_before:
+            batch.add_urls(urls_for(parent_page_before.specific_deferred))
+    transaction.on_commit(batch.purge)
+
+
 def connect_page_signals():
-    for signal in (page_published, page_unpublished, post_page_move):
+    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(new_generation, dispatch_uid=f"content-{id(signal)}")
     # Deleting a page sends post_delete for its own class, which may be any page type.
     post_delete.connect(_page_deleted, dispatch_uid="content-page-deleted")
@@ -58,5 +126,7 @@ def connect_page_signals():
 
 
 def _page_deleted(sender, **kwargs):
+    # No purge: a live page is unpublished before it is deleted (Wagtail's pre_delete
+    # handler), which purged it already, and a draft was never served.
     if issubclass(sender, Page):
-        new_generation()
+        _start_generation()

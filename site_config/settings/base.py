@@ -77,6 +77,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML for clients that accept gzip. Above everything that reads or writes
+    # the body, so it compresses last; below whitenoise, which serves static files already
+    # compressed. Since Django 4.2 each response gets up to 100 random bytes in its gzip
+    # header, so the size of a page no longer gives away its secrets (the CSRF token) to
+    # a BREACH attack; Django masks that token anew on every response as well.
+    "django.middleware.gzip.GZipMiddleware",
+    # Anonymous visitors' pages from the cache. Below GZipMiddleware, so it stores bodies
+    # uncompressed; above the session, CSRF and messages middleware, so it sees the
+    # cookies they set and a hit runs none of them.
+    "site_config.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,10 +143,42 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "university"),
+            # redis-py waits forever by default: a Redis that stops answering would hold
+            # every worker. A cache answers in milliseconds or not at all, so a call fails
+            # after a second instead. (A connection that Redis closed, on a restart, is
+            # replaced by redis-py when it is next taken from the pool: no retry needed.)
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous visitors' pages are cached this many seconds, and a CDN may keep them as long
+# between purges (site_config/page_cache.py); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "300"))
+if PAGE_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("PAGE_CACHE_SECONDS must be 0 (off) or a number of seconds.")
+
+# A CDN or caching proxy in front of the site is purged through Wagtail's frontend cache
+# backends: Cloudflare when its zone is set, and any cache that takes an HTTP PURGE of a
+# page's address (Varnish and the like) when FRONTEND_CACHE_PURGE_URL is. Wagtail's app
+# wagtail.contrib.frontend_cache is not installed: it adds only signal handlers that purge
+# the published page alone, and its purge functions work without it.
+WAGTAILFRONTENDCACHE = {}
+if CLOUDFLARE_ZONE_ID := env_str("CLOUDFLARE_ZONE_ID"):
+    if not env_str("CLOUDFLARE_BEARER_TOKEN"):
+        # Purges run as background tasks, which log their errors rather than raise them:
+        # without this check a missing token would only show as stale pages.
+        raise ImproperlyConfigured("CLOUDFLARE_ZONE_ID needs CLOUDFLARE_BEARER_TOKEN.")
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": CLOUDFLARE_ZONE_ID,
+        "BEARER_TOKEN": env_str("CLOUDFLARE_BEARER_TOKEN"),
+    }
+if FRONTEND_CACHE_PURGE_URL := env_str("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["http"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": FRONTEND_CACHE_PURGE_URL,
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,140 @@
+"""Anonymous visitors' pages from the cache, never stale.
+
+What is cached: the answer to an anonymous GET or HEAD of a page that Wagtail serves (its
+feeds included: they are routes of the story index), of sitemap.xml and of robots.txt
+(CACHED_VIEWS), if it is a plain 200 that sets no cookie, holds no CSRF token and does not
+say private or no-cache (Wagtail says so for restricted pages, previews say private).
+Nothing else is read from or stored in the cache: the search page and its suggestions, the
+admin, documents, a logged-in editor's pages (any request with a session cookie: the
+visitor who typed a page's password too), previews. PAGE_CACHE_SECONDS=0 turns it off.
+
+Each answer is filed under the content's generation (site_config.content_cache) and the
+full address: scheme, host, path and sorted query string. Any publication, unpublication,
+move, deletion, privacy or site change, or change to a watched record starts a new
+generation, and with it an empty page cache. That is right for this site because one
+publication changes many pages at once: the home page's latest stories, the story index
+and its filtered lists and their page counts, the feeds, the related stories and the
+previous and next links of other stories, the main menu of every page, the accolades page
+(awards link to stories), the sitemap. Working out which of those one change touches would
+be slow and easy to get wrong; starting afresh costs one rendering of each page visited
+afterwards, while editors change content a few times a day and visitors read it all day.
+
+Why a middleware and not Wagtail's before_serve_page hook: sitemap.xml and robots.txt are
+not served by Wagtail, and by the time that hook runs Wagtail has already queried the
+database to find the site and the page. Here a hit answers before the session and
+authentication middleware, with two cache reads (the generation, the page) and no SQL.
+It sits below GZipMiddleware, so it stores bodies uncompressed and GZip compresses each
+answer for the client that asked (and adds Vary: Accept-Encoding).
+
+Headers of a cached answer: `Cache-Control: public, max-age=0, s-maxage=<seconds>,
+must-revalidate`, `Vary: Cookie` and an ETag. A browser asks again before it shows its copy
+(answered 304 from the cache while the ETag still matches), so it never shows a stale one;
+a CDN keeps its copy up to PAGE_CACHE_SECONDS, and is purged on the changes above
+(content_cache.purge_frontend_cache). The answers of these views that are not cached (an
+editor's, a 404) get `Cache-Control: private, no-cache` unless the view set its own.
+X-Cache says hit or miss where the cache was asked.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import urlencode
+
+from .content_cache import generation
+
+CACHED_VIEWS = {"wagtail_serve", "sitemap", "robots_txt"}
+NOT_SHARED = {"private", "no-cache", "no-store"}
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or not serves_pages(request):
+            return self.get_response(request)
+        if not is_anonymous(request):
+            return private(self.get_response(request))
+
+        # The generation is read before the view reads the database: if content changes
+        # while the page renders, the page is filed under the old generation, never read
+        # again (and content_cache starts another generation when a change commits, for a
+        # page read between the change and its commit).
+        key = cache_key(request)
+        if (stored := cache.get(key)) is not None:
+            content, headers = stored
+            response = HttpResponse(content, headers=headers)
+            response["X-Cache"] = "hit"
+            return get_conditional_response(request, etag=response.get("ETag"), response=response)
+
+        response = self.get_response(request)
+        if may_store(request, response):
+            patch_cache_control(
+                response, public=True, max_age=0, s_maxage=seconds, must_revalidate=True
+            )
+            patch_vary_headers(response, ["Cookie"])
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            cache.set(key, (response.content, dict(response.items())), seconds)
+        else:
+            private(response)
+        response["X-Cache"] = "miss"
+        return response
+
+
+def serves_pages(request):
+    if request.method not in ("GET", "HEAD"):
+        return False
+    try:
+        return resolve(request.path_info).view_name in CACHED_VIEWS
+    except Resolver404:
+        return False
+
+
+def is_anonymous(request):
+    # A preview renders a draft through the middleware with a dummy request for the page's
+    # own address.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and not getattr(
+        request, "is_dummy", False
+    )
+
+
+def cache_key(request):
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return f"page:{generation()}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def may_store(request, response):
+    user = getattr(request, "user", None)
+    directives = {
+        directive.split("=")[0].strip().lower()
+        for directive in response.get("Cache-Control", "").split(",")
+    }
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (user and user.is_authenticated)
+        and not directives & NOT_SHARED
+        # A compressed body would go to clients that cannot read it: GZipMiddleware
+        # belongs above this one.
+        and not response.has_header("Content-Encoding")
+    )
+
+
+def private(response):
+    if not response.has_header("Cache-Control"):
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
