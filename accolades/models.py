@@ -5,6 +5,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from site_config.pages import SitePage
+
 from .blocks import AccoladesPageBodyBlock
 
 # An edition or award year outside this range is a typing mistake, not a record.
@@ -56,6 +58,14 @@ class Person(index.Indexed, models.Model):
         return f"{self.honorific} {self.name}".strip()
 
 
+class AwardQuerySet(models.QuerySet):
+    def for_cards(self):
+        """What an award card shows, in one query plus one for the photos' renditions."""
+        return self.select_related("person", "person__photo", "story").prefetch_related(
+            "person__photo__renditions"
+        )
+
+
 class Award(index.Indexed, models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="awards")
     title = models.CharField("award", max_length=255)
@@ -82,6 +92,7 @@ class Award(index.Indexed, models.Model):
         FieldPanel("description"),
         PageChooserPanel("story", "stories.StoryPage"),
     ]
+    objects = AwardQuerySet.as_manager()
     search_fields = [
         index.SearchField("title"),
         index.SearchField("awarding_body"),
@@ -107,7 +118,7 @@ class Award(index.Indexed, models.Model):
         return " ".join(parts)
 
 
-class AccoladesPage(Page):
+class AccoladesPage(SitePage):
     """Rankings & Accolades: the rankings and facts an editor places, then every award."""
 
     intro = models.TextField(blank=True)
@@ -125,5 +136,5 @@ class AccoladesPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["awards"] = Award.objects.select_related("person", "person__photo", "story")
+        context["awards"] = Award.objects.for_cards()
         return context

@@ -4,9 +4,12 @@ from wagtail.blocks import ChooserBlock
 
 class AwardChooserBlockBase(ChooserBlock):
     def bulk_to_python(self, values):
-        # One query for a whole list of awards with their people, instead of one per award.
-        objects = self.model_class.objects.select_related("person", "person__photo", "story")
-        found = objects.in_bulk(values)
+        # A whole list of awards with their people in one query, and the people's photos'
+        # renditions in another, instead of two per award. A StreamField reads a section's
+        # ListBlock of choosers through here (StreamBlock, StructBlock and ListBlock all
+        # convert their children in bulk).
+        values = list(values)
+        found = self.model_class.objects.for_cards().in_bulk(values)
         return [found.get(pk) for pk in values]
 
 

@@ -1,15 +1,26 @@
 from django.db import models
+from django.db.models import Exists
+from django.http import Http404
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 
 from site_config.blocks import GeneralContentBlock
+from site_config.pages import (
+    SitePage,
+    has_top_level_pages,
+    is_under,
+    keep_top_level_pages,
+    no_restrictions_read,
+    public,
+    restricted_paths,
+)
 
 from .blocks import HomePageBodyBlock
 
 
-class HomePage(Page):
+class HomePage(SitePage):
     """The root of a site: its body is a column of sections the editors arrange."""
 
     body = StreamField(HomePageBodyBlock(), blank=True)
@@ -23,8 +34,39 @@ class HomePage(Page):
     class Meta:
         verbose_name = "home page"
 
+    def child_for_route(self, request, slug):
+        # The query tells as well whether any page at all is private: most often none is,
+        # and then the pages of this route need no reading of privacy restrictions.
+        children = self.children_for_route().annotate(
+            any_private=Exists(PageViewRestriction.objects.all())
+        )
+        site = Site.find_for_request(request)
+        # The main menu and the story feeds read the live, public children, which scans
+        # the tree (every story under the index), then keep them until the content changes.
+        # Until they have, all the children are read here, once for both.
+        read_all = site and site.root_page_id == self.pk and not has_top_level_pages(site)
+        if read_all:
+            children = list(children)
+            child = next((child for child in children if child.slug == slug), None)
+        else:
+            child = children.filter(slug=slug).first()
+        if child is None:
+            raise Http404
+        self.none_private = not child.any_private
+        if self.none_private:
+            no_restrictions_read()
+        specific = self.as_specific(child)
+        if read_all:
+            private = [] if self.none_private else restricted_paths(fresh=True)
+            for page in children:
+                # Plain pages in the cache: the rows of their own types stay out.
+                page._state.fields_cache.clear()
+            shown = [page for page in children if page.live and not is_under(page, private)]
+            keep_top_level_pages(site, shown)
+        return specific
 
-class ContentPage(Page):
+
+class ContentPage(SitePage):
     """About, Sustainability and other pages of text and media; they may nest."""
 
     intro = models.TextField(blank=True)
@@ -38,3 +80,8 @@ class ContentPage(Page):
 
     class Meta:
         verbose_name = "content page"
+
+    def subpages(self):
+        """The live, public pages under this one marked 'show in menus', in one query (the
+        privacy restrictions were read to serve this one)."""
+        return public(self.get_children().live().in_menu())

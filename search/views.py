@@ -2,17 +2,17 @@ import re
 from collections import Counter
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import prefetch_related_objects
+from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
-from wagtail.contrib.search_promotions.models import Query
-from wagtail.contrib.search_promotions.templatetags.wagtailsearchpromotions_tags import (
-    get_search_promotions,
-)
+from wagtail.contrib.search_promotions.models import Query, QueryDailyHits, SearchPromotion
 from wagtail.models import Page, Site
+from wagtail.search.utils import normalise_query_string
 
+from site_config.pages import public
 from stories.models import StoryCategory, StoryPage
 
 from .backends import best_matches
@@ -52,9 +52,15 @@ def _story_filters(request):
 
 
 def _story_facts(page_ids):
-    """Each story's category and year among these pages, in one query: {pk: (category, year)}."""
-    rows = StoryPage.objects.filter(pk__in=page_ids).values_list("pk", "category_id", "date")
-    return {pk: (category_id, date.year) for pk, category_id, date in rows}
+    """Each story's category and year among these pages, in one query: {pk: (category,
+    year)}, the category (None for none) read with it."""
+    rows = StoryPage.objects.filter(pk__in=page_ids).values_list(
+        "pk", "category", "category__name", "category__slug", "date"
+    )
+    return {
+        pk: (category and StoryCategory(pk=category, name=name, slug=slug), date.year)
+        for pk, category, name, slug, date in rows
+    }
 
 
 def _narrow(hits, facts, category=None, year=None):
@@ -63,7 +69,7 @@ def _narrow(hits, facts, category=None, year=None):
         pk
         for pk in hits
         if pk in facts
-        and (category is None or facts[pk][0] == category.pk)
+        and (category is None or facts[pk][0] == category)
         and (year is None or facts[pk][1] == year)
     ]
 
@@ -72,23 +78,38 @@ def _facets(hits, facts, category, year):
     """Counts of the matching stories by category and by year, each under the other filter."""
     category_counts = Counter(facts[pk][0] for pk in _narrow(hits, facts, year=year))
     year_counts = Counter(facts[pk][1] for pk in _narrow(hits, facts, category=category))
-    categories = StoryCategory.objects.filter(pk__in=[pk for pk in category_counts if pk])
+    categories = sorted((c for c in category_counts if c), key=lambda c: c.name)
     return (
-        [(c, category_counts[c.pk]) for c in sorted(categories, key=lambda c: c.name)],
+        [(c, category_counts[c]) for c in categories],
         sorted(year_counts.items(), reverse=True),
     )
 
 
-def _decorate(results_page, words):
+def _decorate(results_page, facts, words):
     """Give this page's hits their own types, a category and a highlighted snippet."""
-    # One query per page type on the page (at most a handful), not one per hit.
-    specific = Page.objects.filter(pk__in=results_page.object_list).specific()
-    by_pk = {page.pk: page for page in specific}
+    # The stories in one query, with their categories; other pages in one query per page
+    # type among them (at most a handful), as Page.specific() reads them.
+    story_ids = [pk for pk in results_page if pk in facts]
+    other_ids = [pk for pk in results_page if pk not in facts]
+    by_pk = StoryPage.objects.select_related("category").in_bulk(story_ids)
+    if other_ids:
+        by_pk |= {page.pk: page for page in Page.objects.filter(pk__in=other_ids).specific()}
     pages = [by_pk[pk] for pk in results_page if pk in by_pk]
-    prefetch_related_objects([p for p in pages if isinstance(p, StoryPage)], "category")
     for page in pages:
         page.snippet = _snippet(page, words)
     results_page.object_list = pages
+
+
+def _promotions_and_hit(search_query):
+    """The editors' promoted results for a search, and a hit of it logged for the admin's
+    popular searches: two queries once it has been searched today (Wagtail's
+    get_search_promotions and Query.get().add_hit() run five)."""
+    query_string = normalise_query_string(search_query)
+    today = timezone.now().date()
+    hits = QueryDailyHits.objects.filter(query__query_string=query_string, date=today)
+    if not hits.update(hits=F("hits") + 1):
+        Query.get(search_query).add_hit(today)
+    return SearchPromotion.objects.filter(query__query_string=query_string).select_related("page")
 
 
 def _snippet(page, words):
@@ -114,7 +135,7 @@ def search(request):
     if query is not None:
         # Every matching page, then the category and year of the stories among them: the
         # filters and their counts are worked out from these two queries.
-        pages = _site_pages(request, Page.objects.live().public())
+        pages = _site_pages(request, public(Page.objects.live()))
         matches, more = best_matches(pages.search(query), MAX_RANKED)
         facts = _story_facts(matches)
         hits = _narrow(matches, facts, category, year) if category or year else matches
@@ -123,7 +144,7 @@ def search(request):
             results_page = paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage) as error:
             raise Http404("No such page of results.") from error
-        _decorate(results_page, words_of(clean_query(display_query)))
+        _decorate(results_page, facts, words_of(clean_query(display_query)))
         categories, years = _facets(matches, facts, category, year)
         filters = {"q": display_query, "category": category and category.slug, "year": year}
         context.update(
@@ -136,9 +157,8 @@ def search(request):
             results_query_without_filters=urlencode({"q": display_query}),
         )
         if results_page.number == 1:
-            context["promotions"] = get_search_promotions(display_query)
             # Logged once a search, not once a page of it: the admin's popular queries.
-            Query.get(display_query).add_hit()
+            context["promotions"] = _promotions_and_hit(display_query)
         if not paginator.count:
             stories = _site_pages(request, StoryPage.objects.visible())
             context["latest_stories"] = stories.newest(LATEST_ON_NO_RESULTS)
@@ -151,7 +171,7 @@ def suggest(request):
     query = clean_query(request.GET.get("q", ""))
     suggestions = []
     if len(query) >= 2:
-        pages = _site_pages(request, Page.objects.live().public())
+        pages = _site_pages(request, public(Page.objects.live()))
         # Two letters match most of the archive: the best of the newest few will do.
         ids, _ = best_matches(pages.autocomplete(query), SUGGESTION_CANDIDATES)
         found = Page.objects.in_bulk(ids)

@@ -5,6 +5,7 @@ compose them with these.
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.embeds.blocks import EmbedBlock
@@ -123,6 +124,14 @@ class CaptionedImageBlock(blocks.StructBlock):
             "An image across the text column, with alt text (or marked decorative) and an "
             "optional caption. Set the image's focal point in the image library."
         )
+
+    def bulk_to_python(self, values):
+        # A body's images come in one query (ImageChooserBlock.bulk_to_python): their
+        # renditions in one more, rather than one per image as each <picture> asks.
+        values = super().bulk_to_python(values)
+        images = [value["image"] for value in values if value["image"]]
+        prefetch_related_objects(images, "renditions")
+        return values
 
     def get_preview_value(self):
         value = {"image": None, "caption": "A caption says what the image shows."}

@@ -1,11 +1,23 @@
+import calendar
+import datetime
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import cached_property, partial
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast, Substr
 from django.http import Http404
 from django.shortcuts import redirect
@@ -25,6 +37,7 @@ from wagtail.search import index
 from site_config.blocks import GeneralContentBlock
 from site_config.content_cache import cached
 from site_config.models import SiteSettings
+from site_config.pages import SitePage, public
 
 from .feeds import FEED_TYPES
 
@@ -80,7 +93,7 @@ class StoryPageTag(TaggedItemBase):
 class StoryPageQuerySet(PageQuerySet):
     def visible(self):
         """Stories a visitor may see: published and not behind a privacy restriction."""
-        return self.live().public()
+        return public(self.live())
 
     def for_cards(self):
         """What a story card shows, in one query plus one for the hero images' renditions."""
@@ -93,8 +106,21 @@ class StoryPageQuerySet(PageQuerySet):
 
     def newest(self, count):
         """The first `count` of these stories in the index's order, as cards: the home
-        page's latest stories, related stories."""
-        return first_rows(self.for_cards(), 0, count, reach=max(NEWEST_REACH, count * 10))
+        page's latest stories, the no-results list of the search."""
+        edge = reach_edge(StoryPage.objects.all(), max(NEWEST_REACH, count * 10))
+        return first_rows(self.for_cards(), 0, count, edge)
+
+    def for_story_page(self):
+        """What a story's page shows of the story itself, in one query: its category and
+        hero image, and the dates from which its short lists are read (StoryPage.list_edges)."""
+        stories = StoryPage.objects.all()
+        older = stories.filter(date__lte=OuterRef("date"))
+        newer = stories.filter(date__gte=OuterRef("date"))
+        return self.select_related("category", "hero_image").annotate(
+            newest_edge=Subquery(edge_dates(stories, NEWEST_REACH)),
+            older_edge=Subquery(edge_dates(older, NEWEST_REACH)),
+            newer_edge=Subquery(edge_dates(newer, NEWEST_REACH, oldest_first=True)),
+        )
 
     def for_feed(self):
         """What a feed entry shows, in one query plus one for the tags."""
@@ -109,27 +135,54 @@ class StoryPageQuerySet(PageQuerySet):
 StoryPageManager = PageManager.from_queryset(StoryPageQuerySet)
 
 
-def first_rows(stories, start, stop, reach, oldest_first=False, among=None):
+def edge_dates(among, reach, oldest_first=False):
+    """The date that the `reach` newest (or oldest) of `among` reach back (or forward) to,
+    as a query of one row, or of none when `among` holds fewer."""
+    order = "date" if oldest_first else "-date"
+    return among.order_by(order).values_list("date", flat=True)[reach - 1 : reach]
+
+
+def reach_edge(among, reach, oldest_first=False):
+    """edge_dates, read: a date, or None."""
+    return next(iter(edge_dates(among, reach, oldest_first)), None)
+
+
+def from_edge(stories, edge, oldest_first=False, among=None):
+    """These stories, only those dated `edge` or later (oldest first: `edge` or earlier),
+    among all stories or those of `among`; all of them when there is no edge.
+
+    The dates are matched in a subquery on the date's index, which the databases then read
+    first, rather than a condition they might check last.
+    """
+    if edge is None:
+        return stories
+    among = StoryPage.objects.all() if among is None else among
+    later = "date__lte" if oldest_first else "date__gte"
+    return stories.filter(pk__in=among.filter(**{later: edge}).values("pk"))
+
+
+def first_rows(stories, start, stop, edge, *, oldest_first=False, among=None, load=None):
     """stories[start:stop], where stories are in the index's order (or its reverse, oldest
     first), without sorting every story.
 
-    The `reach` newest (or oldest) stories of the site, or of `among` (a StoryPage
-    queryset), read from the index on the date alone, end at a date; the rows are then
-    sorted from that date on only. That is exact whenever a full slice comes back (every
-    story left out is older, or newer, than all of it); otherwise (a rare category, a page
-    in the middle) the whole list is sorted.
+    `edge` is a date the rows most likely lie on this side of: the stories from it on (see
+    from_edge) are sorted alone. That is exact whenever a full slice comes back; otherwise
+    (no edge, a rare category reaching past it) the whole list is sorted.
+
+    With `load`, a queryset of stories, only ids are sorted: the rows are read from `load`
+    by those ids, in the same query, in load's order.
     """
-    among = StoryPage.objects.all() if among is None else among
-    later = "date__lte" if oldest_first else "date__gte"
-    dates = among.order_by("date" if oldest_first else "-date").values_list("date", flat=True)
-    if edge := list(dates[reach - 1 : reach]):
-        # As a subquery on the date's index, which the databases then read first, rather
-        # than a condition they might check last.
-        recent = among.filter(**{later: edge[0]}).values("pk")
-        rows = list(stories.filter(pk__in=recent)[start:stop])
+
+    def read(candidates):
+        if load is None:
+            return list(candidates[start:stop])
+        return list(load.filter(pk__in=candidates.values("pk")[start:stop]))
+
+    if edge is not None:
+        rows = read(from_edge(stories, edge, oldest_first, among))
         if len(rows) == stop - start:
             return rows
-    return list(stories[start:stop])
+    return read(stories)
 
 
 @dataclass(frozen=True)
@@ -177,10 +230,14 @@ NO_FILTERS = StoryFilters()
 
 
 class StoryFacets:
-    """An index's filter options, taken from its visible stories so that none leads nowhere.
+    """An index's filter options, taken from its visible stories so that none leads nowhere,
+    and how many stories each choice of them holds.
 
-    Each list is read from the database only when something asks for it, and then kept
-    until the content changes (site_config.content_cache): each reads every story.
+    One reading of every story counts them by category and month: the category and year
+    options, the number of stories of a category, a year or both, and the date from which a
+    page of them is read (edge) all come from it. The tags are read apart. Each reading
+    is made only when something asks for it, and then kept until the content changes
+    (site_config.content_cache): each reads every story.
     """
 
     def __init__(self, stories, cache_key):
@@ -189,7 +246,7 @@ class StoryFacets:
 
     @cached_property
     def categories(self):
-        return self._categories_and_years[0]
+        return self._counts[0]
 
     @cached_property
     def tags(self):
@@ -204,24 +261,70 @@ class StoryFacets:
 
     @cached_property
     def years(self):
-        return self._categories_and_years[1]
+        return sorted({int(month[:4]) for _, month in self._counts[1]}, reverse=True)
 
     @cached_property
-    def _categories_and_years(self):
-        """The categories and the years of the stories, newest first, from one reading of
-        them."""
+    def _counts(self):
+        """The categories of the stories, and how many stories each category (or None)
+        holds in each month: {(category pk, "yyyy-mm"): count}, from one reading of them."""
 
         def read():
-            # The year is the ISO date's first four characters, computed by the database:
+            # The month is the ISO date's first seven characters, computed by the database:
             # SQLite would call Django's date functions in Python, once a row.
-            year = Substr(Cast("date", output_field=models.CharField()), 1, 4)
-            stories = self.stories.order_by().annotate(year=year)
-            pairs = set(stories.values_list("category", "year").distinct())
-            ids = {category for category, _ in pairs if category is not None}
-            categories = list(StoryCategory.objects.filter(pk__in=ids)) if ids else []
-            return categories, sorted({int(year) for _, year in pairs}, reverse=True)
+            month = Substr(Cast("date", output_field=models.CharField()), 1, 7)
+            rows = (
+                self.stories.order_by()
+                .annotate(month=month)
+                .values_list("category", "category__name", "category__slug", "month")
+                .annotate(count=Count("pk"))
+            )
+            categories, counts = {}, {}
+            for pk, name, slug, month, count in rows:
+                if pk is not None:
+                    categories[pk] = StoryCategory(pk=pk, name=name, slug=slug)
+                counts[pk, month] = count
+            return sorted(categories.values(), key=lambda category: category.name), counts
 
-        return cached(f"{self.cache_key}:categories-and-years", read)
+        return cached(f"{self.cache_key}:counts", read)
+
+    def _months(self, filters):
+        """How many stories of these filters' category and year each month holds."""
+        months = Counter()
+        for (category, month), count in self._counts[1].items():
+            if filters.category and category != filters.category.pk:
+                continue
+            if filters.year and month[:4] != str(filters.year):
+                continue
+            months[month] += count
+        return months
+
+    def count(self, filters):
+        """How many stories these filters hold: from the counts, or with a tag counted apart
+        (and kept until the content changes)."""
+        if not filters.tag:
+            return sum(self._months(filters).values())
+        chosen = ",".join(f"{name}={value}" for name, value in filters.route_kwargs().items())
+        return cached(f"{self.cache_key}:count:{chosen}", filters.apply(self.stories).count)
+
+    def edge(self, filters, stop, oldest_first=False):
+        """A date that the newest `stop` stories of these filters are dated on or after
+        (oldest first: the oldest `stop`, on or before): the first (last) day of the month
+        in which their count reaches `stop`; None if it never does.
+
+        A tag's stories are not counted by month: for them, the month in which the other
+        filters' count reaches _reach(stop) is a guess, which first_rows checks.
+        """
+        if filters.tag:
+            filters, stop = replace(filters, tag=None), _reach(stop)
+        months = self._months(filters)
+        total = 0
+        for month in sorted(months, reverse=not oldest_first):
+            total += months[month]
+            if total >= stop:
+                year, number = int(month[:4]), int(month[5:])
+                day = calendar.monthrange(year, number)[1] if oldest_first else 1
+                return datetime.date(year, number, day)
+        return None
 
     def select(self, category="", tag="", year=""):
         """The filters that these slugs and year name; Http404 if no visible story has one."""
@@ -243,44 +346,46 @@ class StoryFacets:
 
 
 def _reach(stop):
-    # Enough of the site's stories to hold a page of a category's, or of a year's.
+    # Enough of the other filters' stories to hold a page of a tag's.
     return max(stop * 2, stop + 1_000)
 
 
 class StoryPaginator(Paginator):
-    """Pages of story ids, each as cheap to reach as the first.
+    """Pages of stories, each as cheap to reach as the first.
 
-    The database sorts only as far as a page needs, so a page past the middle is read
-    from the other end of the list (the last page is the first page, reversed), and the
-    count, which reads every story, is kept until the content changes. The cards of a
-    page are loaded afterwards, by id: the sort carries ids, not whole rows.
+    The database sorts only as far as a page needs: from the date the page starts at, which
+    the index's counts tell (StoryFacets.edge), and a page past the middle from the other end
+    of the list (the last page is the first page, reversed). Only ids are sorted: the cards
+    of a page are read by them, in the same query.
     """
 
-    def __init__(self, ids, per_page, count_key):
-        super().__init__(ids, per_page)
-        self.count_key = count_key
+    def __init__(self, stories, per_page, facets, filters):
+        super().__init__(stories, per_page)
+        self.facets = facets
+        self.filters = filters
 
     @cached_property
     def count(self):
-        return cached(self.count_key, self.object_list.count)
+        return self.facets.count(self.filters)
 
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
+        edge = partial(self.facets.edge, self.filters)
+        cards = StoryPage.objects.for_cards()
         if bottom > self.count // 2:
-            from_end = self.count - top, self.count - bottom
-            ids = first_rows(
-                self.object_list.reverse(), *from_end, reach=_reach(from_end[1]), oldest_first=True
+            start, stop = self.count - top, self.count - bottom
+            stories = self.object_list.reverse()
+            rows = first_rows(
+                stories, start, stop, edge(stop, oldest_first=True), oldest_first=True, load=cards
             )
-            ids.reverse()
         else:
-            ids = first_rows(self.object_list, bottom, top, reach=_reach(top))
-        cards = StoryPage.objects.filter(pk__in=ids).for_cards().in_bulk()
-        return self._get_page([cards[pk] for pk in ids], number, self)
+            rows = first_rows(self.object_list, bottom, top, edge(top), load=cards)
+        return self._get_page(rows, number, self)
 
 
-class StoryIndexPage(RoutablePageMixin, Page):
+class StoryIndexPage(RoutablePageMixin, SitePage):
     """News & Stories: every story, newest first, filterable by category, tag and year.
 
     Each filtered list has one address under the index's own: category/<slug>/, tag/<slug>/
@@ -305,6 +410,13 @@ class StoryIndexPage(RoutablePageMixin, Page):
     def stories(self):
         return StoryPage.objects.child_of(self).visible()
 
+    def child_for_route(self, request, slug):
+        # Its children are stories (subpage_types), read with what their page shows.
+        try:
+            return StoryPage.objects.child_of(self).for_story_page().get(slug=slug)
+        except StoryPage.DoesNotExist:
+            return super().child_for_route(request, slug)
+
     def facets(self):
         return StoryFacets(self.stories(), cache_key=f"story-index:{self.pk}")
 
@@ -320,10 +432,8 @@ class StoryIndexPage(RoutablePageMixin, Page):
             return redirect(self.filtered_url(request, filters, page=page), permanent=True)
 
         filters = facets.select(**filter_values)
-        ids = filters.apply(facets.stories).order_by(*NEWEST_FIRST).values_list("pk", flat=True)
-        chosen = ",".join(f"{name}={value}" for name, value in filters.route_kwargs().items())
-        count_key = f"{facets.cache_key}:count:{chosen}"
-        paginator = StoryPaginator(ids, STORIES_PER_PAGE, count_key=count_key)
+        stories = filters.apply(facets.stories).order_by(*NEWEST_FIRST)
+        paginator = StoryPaginator(stories, STORIES_PER_PAGE, facets, filters)
         try:
             stories = paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage) as error:
@@ -394,7 +504,7 @@ class StoryIndexPage(RoutablePageMixin, Page):
         ]
 
 
-class StoryPage(Page):
+class StoryPage(SitePage):
     date = models.DateField("publication date", default=timezone.localdate)
     category = models.ForeignKey(
         StoryCategory,
@@ -465,39 +575,103 @@ class StoryPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        story_index = StoryIndexPage.objects.parent_of(self).get()
-        tags = list(self.tags.all())
-        # One check of privacy restrictions (in visible()) serves the three lists below.
+        # Served, the index was read on the way here (SitePage.route); previewed, it is read.
+        story_index = self.get_parent().specific
         siblings = StoryPage.objects.sibling_of(self, inclusive=False).visible()
+        related, previous_story, next_story = self.story_lists(siblings)
+        # The hero's renditions and the related cards' in one query (and the link preview's,
+        # site_config.templatetags.metadata_tags, among the hero's).
+        images = [story.hero_image for story in [self, *related] if story.hero_image]
+        prefetch_related_objects(images, "renditions")
         context.update(
             story_index=story_index,
             category_url=self.category
             and story_index.filtered_url(request, StoryFilters(category=self.category)),
             tag_links=[
-                (tag, story_index.filtered_url(request, StoryFilters(tag=tag))) for tag in tags
+                (tag, story_index.filtered_url(request, StoryFilters(tag=tag)))
+                for tag in self.tag_list
             ],
-            related_stories=self.related_stories(siblings, tags),
-            previous_story=self.adjacent_story(siblings, "lt", NEWEST_FIRST),
-            next_story=self.adjacent_story(siblings, "gt", OLDEST_FIRST),
+            related_stories=related,
+            previous_story=previous_story,
+            next_story=next_story,
         )
         return context
 
-    def related_stories(self, siblings, tags):
-        """Up to three stories in this one's category or sharing a tag with it, newest first."""
+    @cached_property
+    def tag_list(self):
+        """The story's tags, read once for the page and its metadata."""
+        return list(self.tags.all())
+
+    def list_edges(self):
+        """The dates the story's short lists are read from (first_rows): the newest stories'
+        (related stories), and this story's date's, backwards and forwards (previous and
+        next). for_story_page() reads them with the story; a preview reads them here."""
+        if hasattr(self, "newest_edge"):
+            return self.newest_edge, self.older_edge, self.newer_edge
+        stories = StoryPage.objects.all()
+        return (
+            reach_edge(stories, NEWEST_REACH),
+            reach_edge(stories.filter(date__lte=self.date), NEWEST_REACH),
+            reach_edge(stories.filter(date__gte=self.date), NEWEST_REACH, oldest_first=True),
+        )
+
+    def story_lists(self, siblings):
+        """The related stories, as cards without their renditions, and the stories just
+        before and after this one in the index's order, in two queries: each list is read
+        from its edge (list_edges) on, as first_rows reads."""
+        newest_edge, older_edge, newer_edge = self.list_edges()
+        related = self.related(siblings)
+        if related is not None:
+            related = first_rows(related, 0, RELATED_STORIES, newest_edge)
+        before = self.adjacent(siblings, "lt", NEWEST_FIRST)
+        after = self.adjacent(siblings, "gt", OLDEST_FIRST)
+        older = StoryPage.objects.filter(date__lte=self.date)
+        newer = StoryPage.objects.filter(date__gte=self.date)
+        # Each of the two is the answer of a subquery of its own, which the query then finds
+        # by its primary key.
+        previous_id = Subquery(from_edge(before, older_edge, among=older).values("pk")[:1])
+        next_id = Subquery(
+            from_edge(after, newer_edge, oldest_first=True, among=newer).values("pk")[:1]
+        )
+        found = (
+            StoryPage.objects.filter(Q(pk=previous_id) | Q(pk=next_id))
+            .annotate(is_previous=ExpressionWrapper(self.beside("lt"), BooleanField()))
+            .defer_streamfields()
+        )
+        previous_story = next((story for story in found if story.is_previous), None)
+        next_story = next((story for story in found if not story.is_previous), None)
+        # One not found from its edge is looked for among all, as first_rows does.
+        if previous_story is None and older_edge is not None:
+            previous_story = before.first()
+        if next_story is None and newer_edge is not None:
+            next_story = after.first()
+        return related or [], previous_story, next_story
+
+    def related(self, siblings):
+        """The stories in this one's category or sharing a tag with it, newest first, as
+        cards without their renditions; None when it has neither."""
         shared = Q()
         if self.category_id:
             shared |= Q(category_id=self.category_id)
-        if tags:
+        if self.tag_list:
             # EXISTS per story, not a list of every story with the tag: a tag on thousands
             # of stories would be listed in full for every story page.
-            tagged = StoryPageTag.objects.filter(content_object=OuterRef("pk"), tag__in=tags)
+            tagged = StoryPageTag.objects.filter(
+                content_object=OuterRef("pk"), tag__in=self.tag_list
+            )
             shared |= Q(Exists(tagged))
         if not shared:
-            return []
-        return siblings.filter(shared).newest(RELATED_STORIES)
+            return None
+        return siblings.filter(shared).for_cards().prefetch_related(None)
 
-    def adjacent_story(self, siblings, lookup, order):
-        """The story just before ("lt") or after ("gt") this one in the index's order.
+    def adjacent(self, siblings, lookup, order):
+        """The stories before ("lt") or after ("gt") this one in the index's order, nearest
+        first."""
+        stories = siblings.filter(self.beside(lookup))
+        return stories.defer_streamfields().order_by(*order)
+
+    def beside(self, lookup):
+        """Stories before ("lt") or after ("gt") this one in the index's order.
 
         The order is by date, then first publication, then id, compared field by field.
         A field this story lacks (a page made live without being published, a new page's
@@ -510,9 +684,7 @@ class StoryPage(Page):
                 continue
             after_or_before |= Q(**equal, **{f"{field}__{lookup}": value})
             equal[field] = value
-        stories = siblings.filter(after_or_before).defer_streamfields().order_by(*order)
-        # Dated the same as this story or earlier (later): the date's index finds those.
-        newer = lookup == "gt"
-        among = StoryPage.objects.filter(**{"date__gte" if newer else "date__lte": self.date})
-        found = first_rows(stories, 0, 1, NEWEST_REACH, oldest_first=newer, among=among)
-        return found[0] if found else None
+        # The date alone as well: a range the date's index can start from, where the
+        # comparison field by field is checked row by row.
+        on_this_side = Q(**{f"date__{lookup}e": self.date}) if self.date else Q()
+        return on_this_side & after_or_before

@@ -9,6 +9,7 @@ a handful of stories exercises them, edges, ties and fallbacks included.
 """
 
 import datetime
+import math
 
 import pytest
 from bs4 import BeautifulSoup
@@ -179,3 +180,37 @@ def test_planner_settings_last_only_for_their_block():
         with search.backends.planner_settings({"enable_seqscan": "off"}):
             assert setting() == "off"
         assert setting() == "on"
+
+
+def test_pages_read_from_the_month_their_stories_reach_match_the_plain_sort(
+    client, tiny_reach, make_story, category, story_index
+):
+    """A page of the index is read from the month in which its stories' count reaches it
+    (stories.models.StoryFacets.edge), or to it from the other end: stories over several
+    months and years, days at the months' edges, every filter, every page."""
+    days = [datetime.date(2024, 11, 30), datetime.date(2024, 12, 1), datetime.date(2025, 1, 31)]
+    days += [datetime.date(2025, month, day) for month in (2, 3, 4) for day in (1, 15, 28)]
+    for n in range(45):
+        story = make_story(
+            f"Story {n}", date=days[n % len(days)], category=category if n % 2 else None
+        )
+        if n % 3 == 0:
+            story.tags.add("ocean")
+            story.save_revision().publish()
+
+    every = story_index.stories()
+    lists = {
+        "": every,
+        "category/research/": every.filter(category=category),
+        "2025/": every.filter(date__year=2025),
+        "category/research/2024/": every.filter(category=category, date__year=2024),
+        "tag/ocean/": every.filter(tags__name="ocean"),
+    }
+    for address, listed in lists.items():
+        expected = plain_order(listed)
+        for number in range(1, math.ceil(len(expected) / 12) + 1):
+            titles = expected[(number - 1) * 12 : number * 12]
+            assert card_titles(client.get(f"/news/{address}?page={number}")) == titles, (
+                address,
+                number,
+            )

@@ -229,7 +229,8 @@ def news_article_json_ld(context):
                 "image": [image["url"]] if image else None,
                 "publisher": institution(request),
                 "articleSection": page.category.name if page.category else None,
-                "keywords": [tag.name for tag in page.tags.all()],
+                # A story reads its tags once for its page and this (StoryPage.tag_list).
+                "keywords": [tag.name for tag in page.tag_list],
             }
         )
     )

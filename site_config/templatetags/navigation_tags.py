@@ -1,7 +1,7 @@
 from django import template
 from wagtail.models import Site
 
-from site_config.content_cache import cached
+from site_config.pages import top_level_pages
 
 register = template.Library()
 
@@ -14,11 +14,6 @@ def main_menu(context):
     current = context.get("page")
     if site is None:
         return {"menu_items": [], "site_root": None}
-    # Cached: finding a page's children scans the page tree, 100,000 stories and all.
-    items = cached(
-        f"main-menu:{site.pk}",
-        lambda: list(site.root_page.get_children().live().public().in_menu()),
-    )
     return {
         "site_root": site.root_page,
         "menu_items": [
@@ -28,6 +23,7 @@ def main_menu(context):
                 "is_current": current is not None and current.path.startswith(item.path),
                 "is_page": current is not None and current.pk == item.pk,
             }
-            for item in items
+            for item in top_level_pages(site)
+            if item.show_in_menus
         ],
     }

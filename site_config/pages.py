@@ -1,0 +1,146 @@
+"""What every page type of the site shares to serve a page in few SQL queries: privacy
+restrictions read once a request, a child page read as its own type in one query, and the
+site's top-level pages (the menu, the story index) read once for every tag that needs them.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.http import Http404
+from wagtail.models import Page, PageViewRestriction
+
+from .content_cache import TIMEOUT_SECONDS, generation
+
+
+def restricted_paths(*, fresh=False):
+    """The tree paths of the pages with a privacy restriction (usually none).
+
+    Kept in the cache for the content's generation, which a change of restrictions ends;
+    `fresh` reads them from the database, as the check of a served page does, and keeps
+    that reading for the lists the rest of the request shows.
+    """
+    paths = None if fresh else cache.get(_restricted_key())
+    if paths is None:
+        paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
+        cache.set(_restricted_key(), paths, TIMEOUT_SECONDS)
+    return paths
+
+
+def no_restrictions_read():
+    """Keep, for the lists of the request, a reading made with another query that showed
+    no privacy restriction at all (see HomePage.child_for_route)."""
+    cache.set(_restricted_key(), [], TIMEOUT_SECONDS)
+
+
+def _restricted_key():
+    return f"restricted-paths:{generation()}"
+
+
+def private_pages_q():
+    """The pages under a privacy restriction: as Wagtail's PageQuerySet.public() excludes
+    them, with the restrictions read once a request instead of once a list."""
+    paths = restricted_paths()
+    # Excluding pk__in=[] excludes nothing, and adds nothing to the SQL.
+    return reduce(or_, (Q(path__startswith=path) for path in paths), Q(pk__in=[]))
+
+
+def is_under(page, paths):
+    """Whether the page is one of the pages at these tree paths, or under one."""
+    return any(page.path.startswith(path) for path in paths)
+
+
+def public(pages):
+    """These pages without the private ones (PageQuerySet.public(), see private_pages_q)."""
+    return pages.exclude(private_pages_q())
+
+
+def top_level_pages(site):
+    """The live, public children of the site's root page, for the main menu and the story
+    feeds: cached, as finding a page's children scans the tree (every story under the
+    index). The home page's route fills the cache when it finds it empty, from a reading
+    of its children it needs then (HomePage.child_for_route)."""
+    pages = cache.get(_top_level_key(site))
+    if pages is None:
+        pages = list(public(site.root_page.get_children().live()))
+        keep_top_level_pages(site, pages)
+    return pages
+
+
+def has_top_level_pages(site):
+    return cache.get(_top_level_key(site)) is not None
+
+
+def keep_top_level_pages(site, pages):
+    cache.set(_top_level_key(site), pages, TIMEOUT_SECONDS)
+
+
+def _top_level_key(site):
+    return f"top-level-pages:{site.pk}:{generation()}"
+
+
+class SitePage(Page):
+    """The base of the site's page types.
+
+    Serving a page checks its privacy restrictions: Wagtail reads the page's ancestors,
+    then their restrictions. Most sites have no restriction at all, which one reading of
+    every restriction shows (restricted_paths, kept for the lists of the request), or the
+    route's first query (none_private): then none applies. Where there are some, Wagtail's
+    check runs as it always does.
+
+    Routing to a child reads it as its own type at once (Wagtail reads the page, then its
+    specific row), with select_related on the reverse one-to-one of each type allowed here.
+    """
+
+    class Meta:
+        abstract = True
+
+    # Set on the pages of a route when its reading of the home page's children showed that
+    # no page at all is private (HomePage.child_for_route).
+    none_private = False
+
+    def get_view_restrictions(self):
+        if self.none_private or not restricted_paths(fresh=True):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        child = self.child_for_route(request, path_components[0])
+        # As Page.route does: the child's get_parent() needs no query.
+        child._cached_parent_obj = self
+        child.none_private = self.none_private
+        return child.route(request, path_components[1:])
+
+    def child_for_route(self, request, slug):
+        """The child page with this slug, as its own type; Http404 if there is none."""
+        try:
+            child = self.children_for_route().get(slug=slug)
+        except Page.DoesNotExist as error:
+            raise Http404 from error
+        return self.as_specific(child)
+
+    def children_for_route(self):
+        """The children, with the row of their own type where it is a type allowed here."""
+        # get_children() reads the tree's paths as a range, which their index serves.
+        children = self.get_children()
+        relations = self._child_relations().values()
+        # select_related() with no names would follow every foreign key.
+        return children.select_related(*relations) if relations else children
+
+    def as_specific(self, child):
+        """A child read by children_for_route() as its own type: from the row read with it,
+        or, for a type no longer allowed here, as Wagtail reads it."""
+        relation = self._child_relations().get(child.specific_class)
+        return getattr(child, relation) if relation else child.specific
+
+    @classmethod
+    def _child_relations(cls):
+        # Each child type's row is the reverse one-to-one of its parent link to Page.
+        return {
+            model: model._meta.model_name
+            for model in cls.allowed_subpage_models()
+            if model._meta.get_parent_list() == [Page]
+        }
