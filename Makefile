@@ -79,4 +79,4 @@ bench-http: $(BIN)/.installed
 	$(BIN)/python -m bench.http_bench
 
 clean:
-	rm -rf $(VENV) static_root test-results
+	rm -rf $(VENV) static_root test-results tests/browser/node_modules
