@@ -21,10 +21,11 @@ import urllib.request
 from importlib import metadata
 from pathlib import Path
 
-import psycopg
 import redis
 
+from bench import run
 from bench.run import machine, postgres_version
+from bench.run import run as manage
 
 ROOT = Path(__file__).resolve().parent.parent
 # The configuration as the servers read it (it takes WEB_CONCURRENCY and the like from the
@@ -33,7 +34,6 @@ GUNICORN = runpy.run_path(str(ROOT / "site_config" / "gunicorn.conf.py"))
 LUA_REPORT = ROOT / "bench" / "wrk_report.lua"
 SCRATCH = Path(os.environ.get("BENCH_HTTP_SCRATCH", "/tmp/university-httpbench"))
 SQLITE_FILE = SCRATCH / "db.sqlite3"
-POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
 POSTGRES_DATABASE = os.environ.get("BENCH_HTTP_POSTGRES_DATABASE", "university_httpbench")
 # Emptied before the PostgreSQL run: never database 0, where a developer's cache may live.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -109,31 +109,16 @@ def django_env(database_url, page_cache=True):
     return env
 
 
-def manage(args, env):
-    result = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        log(result.stdout + result.stderr)
-        raise SystemExit(f"{' '.join(args)} failed with exit code {result.returncode}")
-    return result.stdout
-
-
 def fresh_sqlite():
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_FILE}"
+    return run.fresh_sqlite(SQLITE_FILE)
 
 
 def fresh_postgres():
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as server:
-        server.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
-        server.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
     client = redis.Redis.from_url(REDIS_URL)
     if client.connection_pool.connection_kwargs.get("db", 0) == 0:
         raise SystemExit("BENCH_REDIS_URL must name a Redis database other than 0: it is emptied.")
     client.flushdb()
-    return f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
+    return run.fresh_postgres(POSTGRES_DATABASE)
 
 
 def prepare(name, database_url):

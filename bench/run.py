@@ -68,17 +68,17 @@ def run(args, env):
     return result.stdout
 
 
-def fresh_sqlite():
+def fresh_sqlite(path=SQLITE_FILE):
     for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_FILE}"
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
 
 
-def fresh_postgres():
+def fresh_postgres(database=POSTGRES_DATABASE):
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as server:
-        server.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
-        server.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
-    return f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
+        server.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        server.execute(f"CREATE DATABASE {database}")
+    return f"{POSTGRES_SERVER}/{database}"
 
 
 def bench_database(name, database_url):
