@@ -52,15 +52,17 @@ class HomePage(SitePage):
             child = children.filter(slug=slug).first()
         if child is None:
             raise Http404
-        self.none_private = not child.any_private
-        if self.none_private:
+        if not child.any_private:
+            self.restricted_paths_read = []
             no_restrictions_read()
+        elif read_all:
+            self.restricted_paths_read = restricted_paths(fresh=True)
         specific = self.as_specific(child)
         if read_all:
-            private = [] if self.none_private else restricted_paths(fresh=True)
             for page in children:
                 # Plain pages in the cache: the rows of their own types stay out.
                 page._state.fields_cache.clear()
+            private = self.restricted_paths_read
             shown = [page for page in children if page.live and not is_under(page, private)]
             keep_top_level_pages(site, shown)
         return specific

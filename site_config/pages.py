@@ -86,8 +86,8 @@ class SitePage(Page):
     Serving a page checks its privacy restrictions: Wagtail reads the page's ancestors,
     then their restrictions. Most sites have no restriction at all, which one reading of
     every restriction shows (restricted_paths, kept for the lists of the request), or the
-    route's first query (none_private): then none applies. Where there are some, Wagtail's
-    check runs as it always does.
+    route's first query (restricted_paths_read): then none applies. Where there are some,
+    Wagtail's check runs as it always does.
 
     Routing to a child reads it as its own type at once (Wagtail reads the page, then its
     specific row), with select_related on the reverse one-to-one of each type allowed here.
@@ -96,12 +96,15 @@ class SitePage(Page):
     class Meta:
         abstract = True
 
-    # Set on the pages of a route when its reading of the home page's children showed that
-    # no page at all is private (HomePage.child_for_route).
-    none_private = False
+    # The paths of the private pages, when the route that reached this page has read them
+    # (HomePage.child_for_route): set on each page of the route.
+    restricted_paths_read = None
 
     def get_view_restrictions(self):
-        if self.none_private or not restricted_paths(fresh=True):
+        paths = self.restricted_paths_read
+        if paths is None:
+            paths = restricted_paths(fresh=True)
+        if not paths:
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()
 
@@ -111,7 +114,7 @@ class SitePage(Page):
         child = self.child_for_route(request, path_components[0])
         # As Page.route does: the child's get_parent() needs no query.
         child._cached_parent_obj = self
-        child.none_private = self.none_private
+        child.restricted_paths_read = self.restricted_paths_read
         return child.route(request, path_components[1:])
 
     def child_for_route(self, request, slug):

@@ -1,5 +1,6 @@
-"""Every public page runs a fixed number of SQL queries, never more than 12 (DESIGN.md:
-"Listing and home pages use a fixed number of SQL queries however many stories exist").
+"""Every public page runs a fixed number of SQL queries, and no more than 12 (DESIGN.md:
+"Listing and home pages use a fixed number of SQL queries however many stories exist"); the
+search on PostgreSQL runs more, in its backend (SEARCH_PLANNING).
 
 Each page is counted on a small site and on a large one: 10 and 200 stories (besides the
 demo's three), every story with a hero image, 2 and 12 different images among them, 2 and 20
@@ -17,6 +18,7 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from wagtail.models import PageViewRestriction
 
 from accolades.models import Award, Person
 from home.models import ContentPage, HomePage
@@ -48,11 +50,11 @@ SEARCH_PLANNING = 8 if connection.vendor == "postgresql" else 0
 #   7. the privacy restrictions, to check the page's (SitePage.get_view_restrictions),
 #   8. its live children, for the main menu and the story feeds.
 # That is 6 queries for the home page, 5 for a page under it and 6 for a story; each
-# page's own queries come on top. (Were any page private, Wagtail's own check of the
-# page's restrictions would add three.)
+# page's own queries come on top. Were any page private, Wagtail's own check of the
+# page's restrictions would add two or three (test_a_private_page_anywhere...).
 BUDGET = {
     # 6, then: the latest stories section's "more stories" link (its PageChooserBlock),
-    # the date of the 100th newest story (stories.models.first_rows), the 3 newest stories
+    # the date of the 100th newest story (StoryPageQuerySet.newest), the 3 newest stories
     # as cards, their hero images' renditions; the accolades section's awards with their
     # people and photos (its ListBlock of AwardChooserBlocks, read in bulk), the photos'
     # renditions.
@@ -286,3 +288,24 @@ def test_search_page(client, site):
     small = cold_queries(client, url)
     grow_to(200)
     assert_budget("search", small, cold_queries(client, url))
+
+
+def test_a_private_page_anywhere_adds_wagtails_own_check(client, site):
+    """Once some page is private, serving a page reads its restrictions as Wagtail does:
+    its ancestors, then their restrictions, after the reading of every restriction."""
+    grow_to(10)
+    urls = {"home": "/", "index": "/news/", "story": middle_demo_story().url}
+    before = {page: len(counted(client, url)) for page, url in urls.items()}
+    members = ContentPage(title="Members", slug="members")
+    site.add_child(instance=members)
+    members.save_revision().publish()
+    PageViewRestriction.objects.create(
+        page=members, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    after = {page: len(counted(client, url)) for page, url in urls.items()}
+    # The home page read every restriction already, for its own check.
+    assert {page: after[page] - before[page] for page in urls} == {
+        "home": 2,
+        "index": 3,
+        "story": 3,
+    }
