@@ -9,6 +9,7 @@ check must not pass for a passing one.
 import pytest
 
 from .conftest import BROWSER_TESTS_DIR
+from .wagtail_admin import visit
 
 pytestmark = pytest.mark.browser
 
@@ -47,8 +48,7 @@ def test_no_serious_accessibility_violations(
     page.set_default_timeout(15_000)
     screenshot_on_failure(page)
 
-    response = page.goto(live_server.url + page_paths()[name])
-    assert response is not None and response.ok, response and response.status
+    visit(page, live_server.url + page_paths()[name])
     page.add_script_tag(path=str(AXE_SCRIPT))
     results = page.evaluate("axe.run(document)")
 

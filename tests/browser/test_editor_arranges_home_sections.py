@@ -14,11 +14,13 @@ from .wagtail_admin import (
     editor_clock,
     expand,
     field,
+    fresh_page,
     insert_block,
     list_items,
     log_in,
     publish,
     stream_children,
+    visit,
     wait_for_editor,
     wait_until_autosaved,
 )
@@ -96,11 +98,8 @@ def test_editor_moves_new_facts_above_new_rankings(
     assert published_rankings == RANKINGS
 
     # A visitor, not logged in, sees the facts, then the rankings, at the end of the page.
-    visitor = new_context().new_page()
-    visitor.set_default_timeout(15_000)
-    screenshot_on_failure(visitor)
-    response = visitor.goto(live_server.url + "/")
-    assert response is not None and response.ok, response and response.status
+    visitor = fresh_page(new_context, screenshot_on_failure)
+    visit(visitor, live_server.url + "/")
     main = visitor.get_by_role("main")
     headings = main.get_by_role("heading", level=2).all_inner_texts()
     assert headings[-2:] == [FACTS_HEADING, RANKINGS_HEADING], headings

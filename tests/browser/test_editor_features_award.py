@@ -16,10 +16,12 @@ from .wagtail_admin import (
     editor_clock,
     expand,
     field,
+    fresh_page,
     log_in,
     open_editor,
     pin,
     publish,
+    visit,
     wait_until_autosaved,
 )
 
@@ -98,11 +100,8 @@ def test_editor_features_new_award_on_home_page(
     assert featured.value["awards"][-1] == award
 
     # A visitor, not logged in, sees the award with the person's name and role.
-    visitor = new_context().new_page()
-    visitor.set_default_timeout(15_000)
-    screenshot_on_failure(visitor)
-    response = visitor.goto(live_server.url + "/")
-    assert response is not None and response.ok, response and response.status
+    visitor = fresh_page(new_context, screenshot_on_failure)
+    visit(visitor, live_server.url + "/")
     section = visitor.get_by_role("main").get_by_role("region", name="People's accolades")
     card = section.get_by_role("article").filter(
         has=visitor.get_by_role("heading", name=PERSON_NAME, exact=True)

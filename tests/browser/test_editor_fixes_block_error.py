@@ -12,10 +12,12 @@ from .wagtail_admin import (
     blocks_of_type,
     expand,
     field,
+    fresh_page,
     insert_block,
     list_items,
     log_in,
     pin,
+    visit,
     wait_for_editor,
     wait_until_autosaved,
 )
@@ -106,11 +108,8 @@ def test_block_error_keeps_page_unpublished_and_form_filled(
     page.goto(live_server.url + "/admin/")
 
     # A visitor still sees the home page as it was.
-    visitor = new_context().new_page()
-    visitor.set_default_timeout(15_000)
-    screenshot_on_failure(visitor)
-    response = visitor.goto(live_server.url + "/")
-    assert response is not None and response.ok, response and response.status
+    visitor = fresh_page(new_context, screenshot_on_failure)
+    visit(visitor, live_server.url + "/")
     main = visitor.get_by_role("main")
     expect(main.get_by_role("heading", name="News & Stories", exact=True)).to_be_visible()
     expect(main).not_to_contain_text(LATEST_HEADING)

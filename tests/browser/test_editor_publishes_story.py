@@ -10,7 +10,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from .conftest import EDITOR_PASSWORD, EDITOR_USERNAME
-from .wagtail_admin import EDITOR_EVENTS_SCRIPT, EDITOR_WATCHING, wait_until_autosaved
+from .wagtail_admin import (
+    EDITOR_EVENTS_SCRIPT,
+    EDITOR_WATCHING,
+    fresh_page,
+    visit,
+    wait_until_autosaved,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,8 +36,7 @@ def test_editor_publishes_story_and_visitor_finds_it(
     screenshot_on_failure(page)
 
     # The home page answers at the live server's address whatever the Site's hostname.
-    response = page.goto(live_server.url + "/")
-    assert response is not None and response.ok, response and response.status
+    visit(page, live_server.url + "/")
 
     # The editor logs in.
     page.goto(live_server.url + "/admin/login/")
@@ -77,18 +82,14 @@ def test_editor_publishes_story_and_visitor_finds_it(
     assert story.date == timezone.localdate()  # the field's default, in the site's time zone
 
     # A visitor, not logged in, sees it first among the latest stories on the home page...
-    visitor = new_context().new_page()
-    visitor.set_default_timeout(15_000)
-    screenshot_on_failure(visitor)
-    response = visitor.goto(live_server.url + "/")
-    assert response is not None and response.ok, response and response.status
+    visitor = fresh_page(new_context, screenshot_on_failure)
+    visit(visitor, live_server.url + "/")
     latest = visitor.get_by_role("region", name=news.title)
     expect(latest.get_by_role("listitem").first).to_contain_text(STORY_TITLE)
     expect(latest.get_by_role("link", name=STORY_TITLE)).to_be_visible()
 
     # ...and finds it by a word of its title in the site search.
-    response = visitor.goto(f"{live_server.url}/search/?q={SEARCH_WORD}")
-    assert response is not None and response.ok, response and response.status
+    visit(visitor, f"{live_server.url}/search/?q={SEARCH_WORD}")
     expect(visitor.get_by_role("status")).to_have_text(f"1 result for “{SEARCH_WORD}”")
     result = visitor.get_by_role("link", name=STORY_TITLE)
     expect(result).to_be_visible()

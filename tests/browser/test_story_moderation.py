@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import save_screenshot
-from .wagtail_admin import field, log_in, wait_for_editor, wait_until_autosaved
+from .wagtail_admin import field, fresh_page, log_in, wait_for_editor, wait_until_autosaved
 
 pytestmark = pytest.mark.browser
 
@@ -89,16 +89,12 @@ def test_moderator_approves_editors_story(
     assert story.current_workflow_state.status == "in_progress"
     story_path = story.url
 
-    visitor = new_context().new_page()
-    visitor.set_default_timeout(15_000)
-    screenshot_on_failure(visitor)
+    visitor = fresh_page(new_context, screenshot_on_failure)
     hidden = dict.fromkeys(["story page", "index", "home", "search"], False)
     assert visitor_sees(visitor, live_server.url, story_path, news) == hidden
 
     # A moderator finds it awaiting their review and approves it, which publishes it.
-    moderator = new_context().new_page()
-    moderator.set_default_timeout(15_000)
-    screenshot_on_failure(moderator)
+    moderator = fresh_page(new_context, screenshot_on_failure)
     log_in(moderator, live_server.url, "moderator", PASSWORD)
     awaiting = moderator.get_by_role("region", name="Awaiting your review")
     awaiting.get_by_role("link", name=STORY_TITLE).click()

@@ -178,3 +178,17 @@ def field(container, label):
     return container.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$")).and_(
         container.locator("input, select, textarea")
     )
+
+
+def fresh_page(new_context, screenshot_on_failure):
+    """A page in a new browser context (a visitor, or another user), saved on failure."""
+    page = new_context().new_page()
+    page.set_default_timeout(15_000)
+    screenshot_on_failure(page)
+    return page
+
+
+def visit(page, url):
+    """Open the address and check that it answered normally."""
+    response = page.goto(url)
+    assert response is not None and response.ok, response and response.status
