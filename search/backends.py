@@ -261,8 +261,7 @@ def _postgres_backend_classes():
         when most entries match (a few hundred tests); otherwise take the matches from
         the GIN index (migration 0002), reading no vectors, and sort their ids.
         """
-        matching = explained_rows(entries)
-        total = explained_rows(entries.model.objects.all())
+        matching, total = explained_rows(entries, entries.model.objects.all())
         walk = matching >= total * WALK_FROM_SHARE_MATCHING
         with planner_settings(
             {"enable_seqscan": "off", "enable_indexscan": "on" if walk else "off"}
@@ -311,30 +310,37 @@ def _postgres_backend_classes():
     return WeightedQueryCompiler, WindowedSearchResults
 
 
-def explained_rows(queryset):
-    """How many rows PostgreSQL's planner expects the queryset to return."""
-    return json.loads(queryset.explain(format="json"))[0]["Plan"]["Plan Rows"]
+def explained_rows(queryset, *others):
+    """How many rows PostgreSQL's planner expects each queryset to return, from one EXPLAIN
+    of their ids one after the other (UNION ALL): its plan appends one plan per queryset."""
+    ids = [each.order_by().values_list("pk") for each in (queryset, *others)]
+    plan = json.loads(ids[0].union(*ids[1:], all=True).explain(format="json"))[0]["Plan"]
+    return [part["Plan Rows"] for part in plan["Plans"]]
 
 
 @contextmanager
 def planner_settings(settings):
-    """PostgreSQL's planner settings changed for the queries in the block.
+    """PostgreSQL's planner settings changed for the queries in the block, by one statement.
 
-    Set for the transaction (the block's own, or a caller's) and put back afterwards:
-    they never outlive the block, even inside a caller's transaction.
+    Set for the transaction and put back afterwards: the block's own transaction ends
+    with it, a caller's gets them back by one more statement. No savepoint: after an
+    error in the block, a caller's transaction is rolled back whole, and the settings
+    with it.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        previous = {}
-        for name, value in settings.items():
-            cursor.execute(
-                "SELECT current_setting(%s), set_config(%s, %s, true)", [name] * 2 + [value]
-            )
-            previous[name] = cursor.fetchone()[0]
+    names = list(settings)
+    caller_transaction = connection.in_atomic_block
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        columns = ", ".join(["current_setting(%s), set_config(%s, %s, true)"] * len(names))
+        cursor.execute(
+            f"SELECT {columns}", [arg for name in names for arg in (name, name, settings[name])]
+        )
+        previous = cursor.fetchone()[::2]
         yield
-        # After an error there is nothing to put back: leaving the block rolls the
-        # settings back with the transaction or savepoint.
-        for name, value in previous.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        if caller_transaction:
+            cursor.execute(
+                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                [arg for pair in zip(names, previous, strict=True) for arg in pair],
+            )
 
 
 # Text search configurations created by search/migrations/0001: english stemming (or none,

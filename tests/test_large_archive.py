@@ -9,11 +9,13 @@ a handful of stories exercises them, edges, ties and fallbacks included.
 """
 
 import datetime
+import json
 import math
 
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection, transaction
+from wagtail.models import Page
 
 import search.backends
 import search.views
@@ -169,17 +171,44 @@ def test_a_phrase_of_common_words_is_looked_for_in_the_newest_pages_with_its_wor
     ]
 
 
+def current_setting(name):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [name])
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
 def test_planner_settings_last_only_for_their_block():
-    def setting():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('enable_seqscan')")
-            return cursor.fetchone()[0]
-
     with transaction.atomic():  # as a caller's transaction, such as a test's, would
-        with search.backends.planner_settings({"enable_seqscan": "off"}):
-            assert setting() == "off"
-        assert setting() == "on"
+        with search.backends.planner_settings({"enable_seqscan": "off", "work_mem": "1MB"}):
+            assert current_setting("enable_seqscan") == "off"
+            assert current_setting("work_mem") == "1MB"
+        assert current_setting("enable_seqscan") == "on"
+        assert current_setting("work_mem") != "1MB"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+@pytest.mark.django_db(transaction=True)
+def test_planner_settings_outside_a_transaction_end_with_their_own():
+    with search.backends.planner_settings({"enable_seqscan": "off"}):
+        assert current_setting("enable_seqscan") == "off"
+    assert current_setting("enable_seqscan") == "on"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner estimates")
+def test_the_planner_estimates_each_queryset_in_one_explain(make_story, story_index):
+    for n in range(3):
+        make_story(f"Estimated story {n}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE wagtailcore_page")
+
+    def estimate(queryset):
+        return json.loads(queryset.explain(format="json"))[0]["Plan"]["Plan Rows"]
+
+    pages = Page.objects.all()
+    deep = Page.objects.filter(depth__gte=3)
+    assert search.backends.explained_rows(pages, deep) == [estimate(pages), estimate(deep)]
+    assert estimate(pages) > estimate(deep)
 
 
 def test_pages_read_from_the_month_their_stories_reach_match_the_plain_sort(
