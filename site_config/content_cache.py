@@ -4,15 +4,19 @@ number that changes whenever anything visitors can see changes.
 Publishing, unpublishing, moving or deleting a page, a change of privacy or of sites, and
 a change to any model an app registers with `watch()` start a new generation, so the next
 request computes its answers afresh; the old entries are never read again and expire.
-With the default local-memory cache each process keeps its own entries and generation,
-so a change made in one process is seen by another only when its entries expire: a site
-served by several processes sets REDIS_URL, and they share one cache.
+With the default local-memory cache each process keeps its own entries, but the
+generation is a file that every process on the machine reads (CONTENT_GENERATION_FILE): a
+change made by one gunicorn worker, or by a command such as publish_scheduled, is seen by
+every worker on its next request. A site served by several machines sets REDIS_URL, and
+they share one cache and one generation.
 
 The same changes purge a CDN in front of the site (when WAGTAILFRONTENDCACHE configures
 one) of the addresses that can show them: see purge_frontend_cache().
 """
 
+import os
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +35,12 @@ _purge_sources = []
 
 
 def generation():
+    if GENERATION_FILE := settings.CONTENT_GENERATION_FILE:
+        try:
+            return Path(GENERATION_FILE).read_text()
+        except FileNotFoundError:
+            _start_generation()
+            return Path(GENERATION_FILE).read_text()
     current = cache.get(GENERATION_KEY)
     if current is None:
         current = uuid.uuid4().hex
@@ -40,8 +50,26 @@ def generation():
     return current
 
 
+def generation_and_entry(key):
+    """The content's generation and the cache's entry under `key`, in one call to the cache
+    (one round trip to Redis): for an entry that holds the generation it was made in."""
+    if settings.CONTENT_GENERATION_FILE:
+        return generation(), cache.get(key)
+    found = cache.get_many([GENERATION_KEY, key])
+    return found.get(GENERATION_KEY) or generation(), found.get(key)
+
+
 def _start_generation():
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    new = uuid.uuid4().hex
+    if GENERATION_FILE := settings.CONTENT_GENERATION_FILE:
+        # Written aside, then renamed over the old file: a reader gets the whole old
+        # generation or the whole new one. (Not the file's modification time: its clock
+        # ticks in milliseconds, and two changes in one tick would read as one.)
+        written = Path(f"{GENERATION_FILE}.{new}")
+        written.write_text(new)
+        os.replace(written, GENERATION_FILE)
+    else:
+        cache.set(GENERATION_KEY, new, timeout=None)
 
 
 def new_generation(instance=None, **kwargs):

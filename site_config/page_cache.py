@@ -8,8 +8,9 @@ Nothing else is read from or stored in the cache: the search page and its sugges
 admin, documents, a logged-in editor's pages (any request with a session cookie: the
 visitor who typed a page's password too), previews. PAGE_CACHE_SECONDS=0 turns it off.
 
-Each answer is filed under the content's generation (site_config.content_cache) and the
-full address: scheme, host, path and sorted query string. Any publication, unpublication,
+Each answer is filed under its full address (scheme, host, path and sorted query string)
+with the content's generation it was made in (site_config.content_cache), and served only
+while that generation is the current one. Any publication, unpublication,
 move, deletion, privacy or site change, or change to a watched record starts a new
 generation, and with it an empty page cache. That is right for this site because one
 publication changes many pages at once: the home page's latest stories, the story index
@@ -22,7 +23,8 @@ afterwards, while editors change content a few times a day and visitors read it 
 Why a middleware and not Wagtail's before_serve_page hook: sitemap.xml and robots.txt are
 not served by Wagtail, and by the time that hook runs Wagtail has already queried the
 database to find the site and the page. Here a hit answers before the session and
-authentication middleware, with two cache reads (the generation, the page) and no SQL.
+authentication middleware, with one cache read (the generation and the page together)
+and no SQL.
 It sits below GZipMiddleware, so it stores bodies uncompressed and GZip compresses each
 answer for the client that asked (and adds Vary: Accept-Encoding).
 
@@ -49,7 +51,7 @@ from django.utils.cache import (
 )
 from django.utils.http import urlencode
 
-from .content_cache import generation
+from .content_cache import generation_and_entry
 
 CACHED_VIEWS = {"wagtail_serve", "sitemap", "robots_txt"}
 NOT_SHARED = {"private", "no-cache", "no-store"}
@@ -71,8 +73,9 @@ class PageCacheMiddleware:
         # again (and content_cache starts another generation when a change commits, for a
         # page read between the change and its commit).
         key = cache_key(request)
-        if (stored := cache.get(key)) is not None:
-            content, headers = stored
+        current, stored = generation_and_entry(key)
+        if stored is not None and stored[0] == current:
+            _, content, headers = stored
             response = HttpResponse(content, headers=headers)
             response["X-Cache"] = "hit"
             return get_conditional_response(request, etag=response.get("ETag"), response=response)
@@ -85,7 +88,8 @@ class PageCacheMiddleware:
             patch_vary_headers(response, ["Cookie"])
             if not response.has_header("ETag"):
                 set_response_etag(response)
-            cache.set(key, (response.content, dict(response.items())), seconds)
+            # An answer of a past generation under this address is replaced.
+            cache.set(key, (current, response.content, dict(response.items())), seconds)
         else:
             private(response)
         response["X-Cache"] = "miss"
@@ -112,7 +116,7 @@ def is_anonymous(request):
 def cache_key(request):
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    return f"page:{generation()}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def may_store(request, response):

@@ -1,7 +1,9 @@
 import datetime
 import io
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -10,6 +12,14 @@ from wagtail.models import Locale, Page, Site
 
 from home.models import HomePage
 from stories.models import StoryCategory, StoryIndexPage, StoryPage
+
+
+@pytest.fixture(scope="session", autouse=True)
+def content_generation_file():
+    """The test run's own content generation file (site_config/settings/test.py), removed
+    at the end."""
+    yield
+    Path(settings.CONTENT_GENERATION_FILE).unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,9 @@ editors, previews, private pages and anything personal never go through it
 
 import datetime
 import gzip
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -430,3 +433,26 @@ def test_a_change_starts_another_generation_when_it_commits(
     for callback in callbacks:
         callback()
     assert content_cache.generation() != before_the_commit
+
+
+def test_a_change_made_by_another_process_empties_this_ones_page_cache(client, site, make_story):
+    """Another gunicorn worker, or `manage.py publish_scheduled` run by cron, changes the
+    content: with the default local-memory cache each process keeps its own pages, and
+    learns of the change from the generation file they share."""
+    make_story("A story")
+    client.get("/news/")
+    assert client.get("/news/")["X-Cache"] == "hit"
+
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from site_config.content_cache import new_generation; new_generation()",
+        ],
+        cwd=django_settings.BASE_DIR,
+        env={**os.environ, "CONTENT_GENERATION_FILE": django_settings.CONTENT_GENERATION_FILE},
+        check=True,
+    )
+    assert client.get("/news/")["X-Cache"] == "miss"

@@ -6,6 +6,7 @@ only change what they must.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -150,8 +151,15 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    CONTENT_GENERATION_FILE = None
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each process caches for itself, so the processes of one machine learn of a change
+    # from this file instead (site_config/content_cache.py). Any path the server may write.
+    CONTENT_GENERATION_FILE = env_str(
+        "CONTENT_GENERATION_FILE",
+        str(Path(tempfile.gettempdir()) / "university-site-content-generation"),
+    )
 # Anonymous visitors' pages are cached this many seconds, and a CDN may keep them as long
 # between purges (site_config/page_cache.py); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "300"))
