@@ -91,7 +91,8 @@ def postgres_plan(request, monkeypatch):
     """Either way PostgreSQL may find the newest matches (search.backends.newest_entry_ids);
     SQLite answers the same to both."""
     always_walk = request.param == "walk back from the newest"
-    monkeypatch.setattr(search.backends, "WALK_FROM_SHARE_MATCHING", 0 if always_walk else 2)
+    cost = 0 if always_walk else math.inf
+    monkeypatch.setattr(search.backends, "WALK_TEST_COST", {"text": cost, "autocomplete": cost})
 
 
 def test_a_common_word_ranks_the_newest_matches_and_says_so(
