@@ -252,8 +252,9 @@ def _postgres_backend_classes():
             title, body = super().get_index_vectors(search_query)
             return [(title[0], title[1] * POSTGRES_TITLE_WEIGHT), body]
 
-    def newest_entry_ids(entries, count, vectors):
-        """The ids of the newest `count` of these full-text matches, newest first.
+    def newest_entry_ids(matching_text, content_types, count, vectors):
+        """The ids of the newest `count` of these full-text matches (`matching_text`, index
+        entries) of pages of these content types, newest first.
 
         PostgreSQL's planner counts testing an entry's text as nearly free, but it means
         reading its vector from TOAST storage (migration 0003). Left to itself, it walks
@@ -266,8 +267,14 @@ def _postgres_backend_classes():
         costs one unit per match. So walking wins when the matches are many: when
         matching² > cost × count × total.
         """
-        matching, total = explained_rows(entries, entries.model.objects.all())
+        matching, total = explained_rows(matching_text, IndexEntry.objects.all())
         walk = matching**2 >= WALK_TEST_COST[vectors] * count * total
+        # The content type is compared as an expression (+ 0), which its index cannot
+        # answer: at 10,000 stories the planner otherwise took every page's entry from
+        # that index and tested each one's words (half a second), rather than the matches
+        # from the full-text index. (Hence the estimate above without it: the planner
+        # guesses an expression's share.)
+        entries = matching_text.alias(kind=F("content_type_id") + 0).filter(kind__in=content_types)
         with planner_settings(
             {"enable_seqscan": "off", "enable_indexscan": "on" if walk else "off"}
         ):
@@ -298,19 +305,13 @@ def _postgres_backend_classes():
             content_types = get_descendants_content_types_pks(compiler.queryset.model)
 
             def entries_matching(search_query):
-                # The content type is compared as an expression (+ 0), which its index cannot
-                # answer: at 10,000 stories the planner otherwise took every page's entry
-                # from that index and tested each one's words (half a second), not the
-                # matches from the full-text index.
-                return (
-                    IndexEntry.objects.alias(kind=F("content_type_id") + 0, text=text)
-                    .filter(kind__in=content_types)
-                    .filter(text=search_query)
-                )
+                return IndexEntry.objects.alias(text=text).filter(text=search_query)
 
             # The window is found by a phrase's words alone (see words_only).
             loose_query = compiler.build_tsquery(words_only(compiler.query), config=config)
-            newest = newest_entry_ids(entries_matching(loose_query), window + 1, kind)
+            newest = newest_entry_ids(
+                entries_matching(loose_query), content_types, window + 1, kind
+            )
             matches = entries_matching(search_query).filter(pk__in=newest[:window])
             rank = compiler._build_rank_expression(vectors, config)
             ranked = matches.annotate(rank=rank).order_by("-rank", "-pk")
