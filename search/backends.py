@@ -20,7 +20,7 @@ from django.db.models.expressions import CombinedExpression
 from modelsearch.query import And, Phrase, PlainText
 from wagtail.search.backends.database import SearchBackend as database_backend
 
-from .text import segment_cjk
+from .text import searchable_text, segment_cjk
 
 # bm25() takes one weight per FTS5 column, in the table's order: autocomplete, body, title.
 SQLITE_COLUMN_WEIGHTS = (0.0, 1.0, 10.0)
@@ -370,7 +370,7 @@ class _SegmentingIndexerMixin:
         key = (id(obj), id(field))
         if key not in prepared:
             values = [
-                (*described, segment_cjk(value))
+                (*described, searchable_text(value))
                 for *described, value in super().prepare_field(obj, field)
             ]
             prepared[key] = (obj, values)  # obj kept alive, so that its id stays its own

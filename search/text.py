@@ -33,6 +33,17 @@ def segment_cjk(text):
     return _BOUNDARY.sub(" ", text)
 
 
+# PostgreSQL's text parser reads "<word …>" as an XML tag and indexes none of its words: a
+# title such as "Why <html> still matters" would not be found by "html".
+_ANGLE_BRACKETS = str.maketrans("<>", "  ")
+
+
+def searchable_text(text):
+    """Text as it is indexed, on every backend: angle brackets as spaces (the query loses
+    them too, search/query.py) and CJK characters segmented."""
+    return segment_cjk(text.translate(_ANGLE_BRACKETS))
+
+
 def is_cjk(text):
     """Whether `text` is made of CJK characters only."""
     return bool(CJK_RUN.fullmatch(text))

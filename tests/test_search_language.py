@@ -133,3 +133,15 @@ def test_snippets_mark_cjk_words_without_running_on_into_the_next_ones():
     assert highlight(text, "科技大學 relay") == (
         "香港<mark>科技大學</mark>的游泳隊 won the HKUST <mark>relay</mark>."
     )
+
+
+@pytest.mark.parametrize("query", ["html", "<html>", "wombat"])
+def test_words_written_in_angle_brackets_are_words(client, make_story, query):
+    # PostgreSQL's parser would read "<html>" as a markup tag and index none of it.
+    make_story("Why <html> still matters", intro="A <wombat> in the markup.")
+    assert titles(client, query) == ["Why <html> still matters"]
+
+
+def test_a_title_word_in_angle_brackets_is_suggested(client, make_story):
+    make_story("Why <html> still matters")
+    assert suggestions(client, "htm") == ["Why <html> still matters"]
