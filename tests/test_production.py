@@ -22,7 +22,7 @@ PRODUCTION = {
 OWN_VARIABLES = (
     "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_", "REDIS_URL",
     "WAGTAILADMIN_", "AWS_", "CLOUDFLARE_", "FRONTEND_CACHE_", "STATIC_ROOT", "SECURE_",
-    "OPENSEARCH_URL", "ELASTICSEARCH_URL",
+    "OPENSEARCH_URL", "ELASTICSEARCH_URL", "LOGIN_", "TRUSTED_PROXY_COUNT", "CSP_",
 )  # fmt: skip
 TEN_YEARS = 10 * 365 * 24 * 60 * 60
 
@@ -268,3 +268,65 @@ def test_production_health_check_answers_plain_http():
     assert health == 200
     assert page == 301
     assert headers["Location"] == "https://testserver/"
+
+
+def test_production_cookies_are_secure_and_http_only():
+    found = production_settings(
+        "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE",
+        "CSRF_COOKIE_HTTPONLY",
+    )  # fmt: skip
+    assert all(found.values()), found
+
+
+def test_production_answers_carry_the_security_headers():
+    (status, headers), (_, robots) = production_responses(
+        [["/healthz/", True, {}], ["/robots.txt", True, {}]]
+    )
+    assert status == 200
+    for answer in (headers, robots):
+        assert answer["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert answer["X-Frame-Options"] == "DENY"
+        assert answer["X-Content-Type-Options"] == "nosniff"
+        assert answer["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert answer["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert "camera=()" in answer["Permissions-Policy"]
+        policy = answer["Content-Security-Policy"]
+        assert policy.startswith("default-src 'self'; img-src 'self'; ")
+        assert "frame-ancestors 'none'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_security_settings_from_the_environment():
+    found = production_settings(
+        "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "AXES_FAILURE_LIMIT",
+        "LOGIN_COOLOFF_MINUTES", "TRUSTED_PROXY_COUNT", "SECURE_CSP",
+        SECURE_HSTS_SECONDS="600", SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        LOGIN_FAILURE_LIMIT="10", LOGIN_COOLOFF_MINUTES="60", TRUSTED_PROXY_COUNT="2",
+        CSP_EMBED_ORIGINS="https://www.youtube-nocookie.com",
+    )  # fmt: skip
+    assert found["SECURE_HSTS_SECONDS"] == 600
+    assert found["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert (found["AXES_FAILURE_LIMIT"], found["LOGIN_COOLOFF_MINUTES"]) == (10, 60)
+    assert found["TRUSTED_PROXY_COUNT"] == 2
+    assert found["SECURE_CSP"]["frame-src"] == ["'self'", "https://www.youtube-nocookie.com"]
+
+
+def test_a_login_limit_of_zero_stops_the_start():
+    result = run(["manage.py", "check"], **PRODUCTION, LOGIN_FAILURE_LIMIT="0")
+    assert result.returncode != 0
+    assert "LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be 1 or more" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "custom_domain, image_source",
+    [("media.example.edu", "https://media.example.edu"), ("", "https:")],
+)
+def test_images_from_a_bucket_are_allowed_by_the_policy(tmp_path, custom_domain, image_source):
+    for package in ("storages", "boto3"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").touch()
+    bucket = {**BUCKET, "AWS_S3_CUSTOM_DOMAIN": custom_domain}
+    policy = production_settings("SECURE_CSP", **bucket, PYTHONPATH=str(tmp_path))["SECURE_CSP"]
+    assert policy["img-src"] == ["'self'", image_source]
+    # Scripts still come from the site alone.
+    assert policy["default-src"] == ["'self'"]

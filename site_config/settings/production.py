@@ -5,7 +5,7 @@ from importlib.util import find_spec
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, DATABASES, SECRET_KEY, env_bool, env_str
+from .base import ALLOWED_HOSTS, DATABASES, SECRET_KEY, SECURE_CSP, env_bool, env_str
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment.")
@@ -57,6 +57,11 @@ if AWS_STORAGE_BUCKET_NAME := env_str("AWS_STORAGE_BUCKET_NAME"):
             "file_overwrite": False,
         },
     }
+    # Images are then shown from the bucket's address: the Content-Security-Policy allows
+    # it. Without a custom domain that address depends on the service and its addressing
+    # style, so any HTTPS image is allowed (scripts and frames stay the site's own).
+    custom_domain = env_str("AWS_S3_CUSTOM_DOMAIN")
+    SECURE_CSP["img-src"].append(f"https://{custom_domain}" if custom_domain else "https:")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -69,9 +74,7 @@ if not SECURE_HSTS_PRELOAD:
     # Preloading binds every subdomain of the university's domain to HTTPS in browsers for
     # months: a decision for whoever runs the domain, opted into with SECURE_HSTS_PRELOAD.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "DENY"
