@@ -7,6 +7,7 @@ only change what they must.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -73,11 +74,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy and Permissions-Policy (site_config/security.py), on every
+    # answer but static files: above the page cache, so pages from the cache get them too.
+    "site_config.security.SecurityHeadersMiddleware",
     # Compresses HTML for clients that accept gzip. Above everything that reads or writes
     # the body, so it compresses last; below whitenoise, which serves static files already
     # compressed. Since Django 4.2 each response gets up to 100 random bytes in its gzip
@@ -95,6 +100,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Each change made in the admin in one transaction, all of it or nothing
+    # (site_config/atomic_admin.py). Below everything but django-axes, so it wraps the view.
+    "site_config.atomic_admin.AtomicAdminChangesMiddleware",
+    # Turns a refused login into the lockout page; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -188,6 +198,32 @@ if FRONTEND_CACHE_PURGE_URL := env_str("FRONTEND_CACHE_PURGE_URL"):
         "LOCATION": FRONTEND_CACHE_PURGE_URL,
     }
 
+# Admin logins (Wagtail's /admin/login/) are counted by django-axes: after
+# LOGIN_FAILURE_LIMIT failures at one account from one address, that account is refused
+# from that address for LOGIN_COOLOFF_MINUTES, with a page that says so (429). Locking the
+# account alone would let anyone lock an editor out; locking the address alone would lock
+# every editor behind a campus's shared address because of one person's typos. A success
+# before the limit starts the count afresh. `manage.py axes_reset_username <name>` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "site_config.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(env_str("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_COOLOFF_MINUTES = int(env_str("LOGIN_COOLOFF_MINUTES", "15"))
+if AXES_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be 1 or more.")
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "site_config.security.locked_out"
+# The client's address behind TRUSTED_PROXY_COUNT proxies that append to X-Forwarded-For
+# (load balancer, CDN); 0 trusts no header, as anyone can send one.
+TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "site_config.security.client_address"
+# Only the failures the lockout needs are stored (and dropped after the cool-off), not a
+# record of every editor's every login and address.
+AXES_DISABLE_ACCESS_LOG = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -230,11 +266,68 @@ elif ELASTICSEARCH_URL := env_str("ELASTICSEARCH_URL"):
     }
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Uploaded images. Wagtail opens each upload with Willow and refuses, with a message, a
+# file that is not an image, one whose content is not the format its extension says (a GIF
+# named .jpg, HTML or SVG named .png), one over the size limit and one over the pixel limit
+# (width x height x frames). No SVG: an SVG can carry scripts, and would be served from the
+# site's own address.
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# 64 megapixels: more than most cameras' photos, far below what exhausts a worker's memory when
+# renditions are made.
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
+# Wagtail's form, with the pixels read from the header before the image is decoded and
+# broken image data refused with a message (site_config/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "site_config.uploads.ImageForm"
+# Documents are checked by extension only: office documents, PDF and plain text, nothing a
+# browser runs (no HTML, SVG, JavaScript). Wagtail serves them through its own view when
+# they are stored on this machine (WAGTAILDOCS_SERVE_METHOD's default), as downloads but
+# for PDF, with `Content-Security-Policy: default-src 'none'` and nosniff.
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 TAGGIT_CASE_INSENSITIVE = True
+
+# Security headers. Django's own (SecurityMiddleware, XFrameOptionsMiddleware), in every
+# configuration; production.py adds HSTS and secure cookies.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy of visitors' pages (site_config/security.py): the site's own files
+# only. No public template has an inline script, event handler, <style> or style attribute;
+# JSON-LD's <script type="application/ld+json"> is a data block, which browsers neither run
+# nor check against script-src. Frames: the video services the embed block shows.
+# Images from a bucket's domain are added by production.py.
+CSP_EMBED_ORIGINS = env_list(
+    "CSP_EMBED_ORIGINS", ["https://www.youtube.com", "https://player.vimeo.com"]
+)
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'"],
+    "frame-src": ["'self'", *CSP_EMBED_ORIGINS],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The admin's (Wagtail needs its inline scripts and styles: see site_config/security.py).
+# Its previews are framed by the admin itself, hence frame-ancestors 'self'.
+SECURE_CSP_ADMIN = {
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+# Browser features no page of the site uses, refused to it and to any frame in it; and no
+# interest-based advertising (browsing-topics, and interest-cohort, its former name, which
+# Chromium still reads). Fullscreen and autoplay stay allowed for embedded videos.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation",
+        "gyroscope", "hid", "interest-cohort", "magnetometer", "microphone", "midi", "payment",
+        "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 # A ranking or fact whose edition is older than this many years before the current one is
 # listed under Reports → Claims to check (accolades/reports.py).
 CLAIM_MAX_AGE_YEARS = 1
