@@ -5,7 +5,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from site_config.pages import SitePage
+from site_config.pages import SitePage, is_under, restricted_paths
 
 from .blocks import AccoladesPageBodyBlock
 
@@ -106,6 +106,16 @@ class Award(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.title}"
+
+    @property
+    def public_story(self):
+        """The story about the award if visitors may read it: live and not private (a
+        private story's title must not show on the cards that link to it). The privacy
+        restrictions are read once and kept until the content changes (restricted_paths)."""
+        story = self.story
+        if story is None or not story.live or is_under(story, restricted_paths()):
+            return None
+        return story
 
     @property
     def citation(self):

@@ -6,6 +6,7 @@ one feed can never answer with another filter's stories.
 """
 
 import datetime
+import re
 
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
@@ -13,6 +14,14 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 FEED_LENGTH = 20
+# Characters XML 1.0 cannot hold. An editor may paste one (Word's vertical tab marks a line
+# break), and Django's feed writer then refuses the whole feed with an error: each becomes
+# a space instead.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text):
+    return NOT_IN_XML.sub(" ", text)
 
 
 class StoryFeed(Feed):
@@ -21,13 +30,13 @@ class StoryFeed(Feed):
     def __init__(self, request, *, stories, title, link, feed_url, description, author):
         self.request = request
         self.stories = stories
-        self.title = title
+        self.title = xml_text(title)
         self.link = link
         self.feed_url = feed_url
         # RSS calls it the channel's description, Atom the feed's subtitle.
-        self.description = self.subtitle = description
+        self.description = self.subtitle = xml_text(description)
         # Atom requires an author for the feed when its entries name none.
-        self.author_name = author
+        self.author_name = xml_text(author)
 
     def items(self):
         return self.stories.for_feed()[:FEED_LENGTH]
@@ -35,11 +44,11 @@ class StoryFeed(Feed):
     def item_title(self, story):
         # Plain text in both formats (Django's default escapes it a second time, for old
         # readers): the XML writer escapes it once.
-        return story.title
+        return xml_text(story.title)
 
     def item_description(self, story):
         # Both formats read descriptions as HTML: the plain-text intro is escaped to stay text.
-        return escape(story.intro)
+        return escape(xml_text(story.intro))
 
     def item_link(self, story):
         return story.get_full_url(self.request)
@@ -58,7 +67,7 @@ class StoryFeed(Feed):
 
     def item_categories(self, story):
         category = [story.category.name] if story.category else []
-        return category + [tag.name for tag in story.tags.all()]
+        return [xml_text(name) for name in category + [tag.name for tag in story.tags.all()]]
 
 
 class RssStoryFeed(StoryFeed):

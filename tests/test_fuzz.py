@@ -166,3 +166,117 @@ def test_random_paths_under_news_get_a_page(client, demo_site, subpath):
 def test_random_headers_get_a_page(client, demo_site, path, accept_language, user_agent, host):
     headers = {"accept-language": accept_language, "user-agent": user_agent, "host": host}
     assert_answered(client.get(path, headers=headers))
+
+
+# Any address on the site: a known beginning, then whatever a client can put in a path
+# (percent-encoded text and bytes, dots, encoded slashes, overlong segments).
+PATH_BEGINNINGS = PATHS + [
+    "/news/category/",
+    "/news/tag/",
+    "/news/2025/",
+    "/documents/",
+    "/documents/1/",
+    "/static/",
+    "/media/",
+    "/admin/",
+    "/admin/login/",
+    "/healthz/",
+    "/no-such-page/",
+]
+segments = st.one_of(
+    st.text(max_size=40).map(lambda text: quote(text, safe="")),
+    st.binary(max_size=40).map(lambda data: quote_from_bytes(data, safe="")),
+    st.sampled_from(["", ".", "..", "%2e%2e", "%2F", "%00", "%ff", "%", "~", ";x=1", "index.html"]),
+    st.integers(1, 5_000).map(lambda length: "x" * length),
+)
+site_paths = st.builds(
+    lambda beginning, parts, slash: beginning + "/".join(parts) + ("/" if slash and parts else ""),
+    st.sampled_from(PATH_BEGINNINGS),
+    st.lists(segments, max_size=6),
+    st.booleans(),
+)
+
+# Headers a client may send, with values of every kind: latin-1 text, values the site
+# parses (dates, ranges, cookies, forwarded addresses) broken in typical ways, and long ones.
+HEADER_NAMES = [
+    "accept", "accept-encoding", "accept-language", "cookie", "if-modified-since",
+    "if-none-match", "range", "referer", "origin", "user-agent", "x-forwarded-for",
+    "x-forwarded-host", "x-forwarded-port", "x-forwarded-proto", "x-requested-with",
+]  # fmt: skip
+tricky_values = st.sampled_from(
+    [
+        "",
+        "*/*",
+        "application/json;q=x, text/html;q=-1",
+        "Mon, 32 Foo 99999 25:61:61 GMT",
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "bytes=0-,-1,5-2",
+        "bytes=99999999999999999999-",
+        'W/"x", *',
+        "sessionid=" + "a" * 40,
+        "sessionid=;csrftoken=\x00; ;=;",
+        "csrftoken=" + "z" * 64,
+        "1.2.3.4, ::1, not-an-address, 999.999.999.999",
+        "https, http",
+        "evil.example.com",
+        "65536",
+        "XMLHttpRequest",
+    ]
+)
+long_header_values = st.builds(
+    lambda text, times: (text * times)[:8_000],
+    st.text(st.characters(max_codepoint=0xFF), min_size=1, max_size=20),
+    st.integers(1, 8_000),
+)
+any_hosts = (
+    hosts
+    | st.text(st.characters(max_codepoint=0xFF), max_size=300)
+    | st.sampled_from(
+        ["", "evil.example.com", "localhost:99999", "[::1", "localhost:x", "a" * 300, "..", "*"]
+    )
+)
+
+
+def assert_answered_with_security_headers(response):
+    assert_answered(response)
+    assert "Content-Security-Policy" in response, response.status_code
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@fuzz_settings(max_examples=80)
+@given(path=site_paths)
+@example(path="/" + "x" * 5_000 + "/")
+@example(path="/news/" + "/".join(["a" * 255] * 40) + "/")
+@example(path="/%2e%2e/%2e%2e/etc/passwd")
+@example(path="/static/../site_config/settings/base.py")
+@example(path="/documents/1/%00.pdf")
+@example(path="/admin/%ff/")
+@example(path="/sitemap.xml/%00")
+@example(path="/search/suggest/;q=1")
+@example(path="//")
+@example(path="/./news/./")
+def test_random_paths_anywhere_get_a_page(client, demo_site, path):
+    assert_answered_with_security_headers(client.get(path))
+
+
+@fuzz_settings(max_examples=80)
+@given(
+    path=paths,
+    host=any_hosts,
+    headers=st.dictionaries(
+        st.sampled_from(HEADER_NAMES),
+        header_values | tricky_values | long_header_values,
+        max_size=len(HEADER_NAMES),
+    ),
+)
+@example(path="/", host="evil.example.com", headers={})
+@example(path="/", host="localhost", headers={"if-modified-since": "Mon, 32 Foo 99999 GMT"})
+@example(path="/news/", host="localhost", headers={"range": "bytes=99999999999999999999-"})
+@example(path="/", host="localhost", headers={"cookie": "sessionid=" + "a" * 40})
+@example(path="/search/", host="localhost", headers={"cookie": "\x00" * 8_000})
+@example(path="/", host="localhost", headers={"x-forwarded-host": "evil.example.com"})
+@example(path="/sitemap.xml", host="localhost", headers={"x-forwarded-proto": "https, http"})
+@example(path="/search/suggest/", host="localhost", headers={"accept": "a" * 8_000})
+def test_random_request_headers_get_a_page(client, demo_site, path, host, headers):
+    assert_answered_with_security_headers(client.get(path, headers={**headers, "host": host}))
