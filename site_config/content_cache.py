@@ -14,6 +14,7 @@ The same changes purge a CDN in front of the site (when WAGTAILFRONTENDCACHE con
 one) of the addresses that can show them: see purge_frontend_cache().
 """
 
+import hashlib
 import os
 import uuid
 from pathlib import Path
@@ -158,3 +159,33 @@ def _page_deleted(sender, **kwargs):
     # handler), which purged it already, and a draft was never served.
     if issubclass(sender, Page):
         _start_generation()
+
+
+# As long as the page cache keeps a page by default: what no signal announces (an image's
+# new focal point) reaches the fragments as soon as it reaches cached pages.
+FRAGMENT_SECONDS = 300
+
+
+class Fragment:
+    """A piece of a page that every visitor sees alike (a page's body, its lists of story
+    cards), rendered once per generation of the content and site, then read from the cache.
+
+    `html` is the piece as rendered before, or None: then the page renders it, reading what
+    it needs only then, and keep()s it. A preview is never read from nor kept in the cache:
+    it shows a draft. The template tag {% cached_fragment %} renders or reads one.
+    """
+
+    def __init__(self, request, *key):
+        site = Site.find_for_request(request) if request is not None else None
+        if site is None or getattr(request, "is_preview", False):
+            self.key, self.html = None, None
+            return
+        # The site: a page's links to another site's pages are written in full. Hashed:
+        # the key's parts may hold any text.
+        parts = hashlib.sha256(repr(key).encode()).hexdigest()
+        self.key = f"fragment:{parts}:{site.pk}:{generation()}"
+        self.html = cache.get(self.key)
+
+    def keep(self, html):
+        if self.key is not None:
+            cache.set(self.key, html, FRAGMENT_SECONDS)

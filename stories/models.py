@@ -2,6 +2,7 @@ import calendar
 import datetime
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 
@@ -35,7 +36,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from site_config.blocks import GeneralContentBlock
-from site_config.content_cache import cached
+from site_config.content_cache import Fragment, cached
 from site_config.models import SiteSettings
 from site_config.pages import SitePage, public
 
@@ -110,9 +111,12 @@ class StoryPageQuerySet(PageQuerySet):
         edge = reach_edge(StoryPage.objects.all(), max(NEWEST_REACH, count * 10))
         return first_rows(self.for_cards(), 0, count, edge)
 
-    def for_story_page(self):
+    def for_story_page(self, lists=True):
         """What a story's page shows of the story itself, in one query: its category and
-        hero image, and the dates from which its short lists are read (StoryPage.list_edges)."""
+        hero image, and the dates from which its short lists are read (StoryPage.list_edges)
+        unless `lists` is False (the page's lists come from the cache)."""
+        if not lists:
+            return self.select_related("category", "hero_image")
         stories = StoryPage.objects.all()
         older = stories.filter(date__lte=OuterRef("date"))
         newer = stories.filter(date__gte=OuterRef("date"))
@@ -374,15 +378,42 @@ class StoryPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)
         edge = partial(self.facets.edge, self.filters)
         cards = StoryPage.objects.for_cards()
-        if bottom > self.count // 2:
-            start, stop = self.count - top, self.count - bottom
-            stories = self.object_list.reverse()
-            rows = first_rows(
-                stories, start, stop, edge(stop, oldest_first=True), oldest_first=True, load=cards
-            )
-        else:
-            rows = first_rows(self.object_list, bottom, top, edge(top), load=cards)
-        return self._get_page(rows, number, self)
+
+        def read():
+            if bottom > self.count // 2:
+                start, stop = self.count - top, self.count - bottom
+                stories = self.object_list.reverse()
+                return first_rows(
+                    stories,
+                    start,
+                    stop,
+                    edge(stop, oldest_first=True),
+                    oldest_first=True,
+                    load=cards,
+                )
+            return first_rows(self.object_list, bottom, top, edge(top), load=cards)
+
+        return self._get_page(LazyRows(top - bottom, read), number, self)
+
+
+class LazyRows(Sequence):
+    """A page's stories, read when something first looks at them: its cards may come from
+    the cache ({% cached_fragment %}), and then they are never read. How many there are is
+    known beforehand, from the index's counts."""
+
+    def __init__(self, length, read):
+        self.length = length
+        self.read = read
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    @cached_property
+    def rows(self):
+        return self.read()
 
 
 class StoryIndexPage(RoutablePageMixin, SitePage):
@@ -411,11 +442,16 @@ class StoryIndexPage(RoutablePageMixin, SitePage):
         return StoryPage.objects.child_of(self).visible()
 
     def child_for_route(self, request, slug):
-        # Its children are stories (subpage_types), read with what their page shows.
+        # Its children are stories (subpage_types), read with what their page shows, or
+        # less when what it shows comes from the cache (StoryPage.get_context).
+        fragment = Fragment(request, "story", self.pk, slug)
+        stories = StoryPage.objects.child_of(self).for_story_page(lists=fragment.html is None)
         try:
-            return StoryPage.objects.child_of(self).for_story_page().get(slug=slug)
+            story = stories.get(slug=slug)
         except StoryPage.DoesNotExist:
             return super().child_for_route(request, slug)
+        story.story_fragment = fragment
+        return story
 
     def facets(self):
         return StoryFacets(self.stories(), cache_key=f"story-index:{self.pk}")
@@ -575,6 +611,15 @@ class StoryPage(SitePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # What the page shows of the story, rendered once per generation of the content: when
+        # it comes from the cache, nothing below is read. The route to the story looked for
+        # it (StoryIndexPage.child_for_route); a preview never caches it.
+        fragment = self.story_fragment or Fragment(
+            request, "story", self.get_parent().pk, self.slug
+        )
+        context["story_fragment"] = fragment
+        if fragment.html is not None:
+            return context
         # Served, the index was read on the way here (SitePage.route); previewed, it is read.
         story_index = self.get_parent().specific
         siblings = StoryPage.objects.sibling_of(self, inclusive=False).visible()
@@ -596,6 +641,9 @@ class StoryPage(SitePage):
             next_story=next_story,
         )
         return context
+
+    # The cached rendering of what the page shows, when the route that reached it looked.
+    story_fragment = None
 
     @cached_property
     def tag_list(self):

@@ -1,0 +1,133 @@
+"""With the page cache off, a page is rendered for every request, but the pieces that every
+visitor sees alike (a page's body, a story's page below its header, the index's cards and
+filters) come from the cache, filed under the content's generation
+(site_config.content_cache.Fragment): a change shows at once, a preview never reads or
+leaves one."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accolades.models import AccoladesPage, Award
+from site_config.models import SiteSettings
+from stories.models import STORIES_PER_PAGE, StoryCategory, StoryIndexPage, StoryPage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_off(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def research_site(demo_site):
+    """The demo site with its settings made (the first request would make them, starting a
+    new generation) and an older Research story."""
+    SiteSettings.for_site(demo_site.get_site())
+    index = StoryIndexPage.objects.child_of(demo_site).get()
+    research = StoryCategory.objects.create(name="Research")
+    older = StoryPage(title="Older research", intro="An older story.", category=research)
+    index.add_child(instance=older)
+    older.save_revision().publish()
+    return index, research, older
+
+
+def get(client, url):
+    """The page's text and how many SQL queries it took."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode(), len(captured)
+
+
+def text_of(client, url):
+    return BeautifulSoup(get(client, url)[0], "html.parser").get_text()
+
+
+def urls_of(older):
+    return ["/", "/news/", "/news/category/research/", older.url, AccoladesPage.objects.get().url]
+
+
+def test_a_second_request_reads_the_pieces_from_the_cache_and_shows_the_same(client, research_site):
+    for url in urls_of(research_site[2]):
+        first, first_queries = get(client, url)
+        second, second_queries = get(client, url)
+        assert second == first, url
+        assert second_queries < first_queries, url
+
+
+def test_a_published_story_shows_at_once_in_every_piece_and_goes_at_once(client, research_site):
+    index, research, older = research_site
+    urls = urls_of(older)[:4]
+    for url in urls:
+        get(client, url)
+        assert "New research" not in text_of(client, url), url
+
+    new = StoryPage(title="New research", intro="A new story.", category=research, live=False)
+    index.add_child(instance=new)
+    new.save_revision().publish()
+    for url in urls:
+        assert "New research" in text_of(client, url), url
+
+    new.refresh_from_db()
+    new.unpublish()
+    for url in urls:
+        assert "New research" not in text_of(client, url), url
+
+
+def test_a_changed_record_shows_at_once(client, research_site):
+    award = Award.objects.first()
+    category = research_site[1]
+    for url in ("/", AccoladesPage.objects.get().url, "/news/"):
+        get(client, url)
+        get(client, url)
+
+    award.title = "A renamed award"
+    award.save()
+    category.name = "Discoveries"
+    category.save()
+    assert "A renamed award" in text_of(client, "/")
+    assert "A renamed award" in text_of(client, AccoladesPage.objects.get().url)
+    assert "Discoveries" in text_of(client, "/news/")
+
+
+def test_a_preview_neither_reads_nor_leaves_a_piece(client, research_site):
+    older = research_site[2]
+    get(client, older.url)
+    older.intro = "The draft's intro."
+    older.body = [("paragraph", "<p>The draft's body.</p>")]
+
+    preview = older.make_preview_request().content.decode()
+    assert "The draft's intro." in preview and "The draft's body." in preview
+
+    visitor = text_of(client, older.url)
+    assert "An older story." in visitor
+    assert "The draft's" not in visitor
+
+
+def test_each_page_and_filter_of_the_index_has_its_own_pieces(client, research_site):
+    index, research, _ = research_site
+    now = timezone.localdate()
+    for n in range(STORIES_PER_PAGE):
+        story = StoryPage(title=f"Filler {n}", intro="A filler.", date=now, live=False)
+        index.add_child(instance=story)
+        story.save_revision().publish()
+
+    def cards(url):
+        soup = BeautifulSoup(get(client, url)[0], "html.parser")
+        return [a.get_text() for a in soup.select(".card__title a")]
+
+    def selected_category(url):
+        soup = BeautifulSoup(get(client, url)[0], "html.parser")
+        option = soup.select_one("#filter-category option[selected]")
+        return option and option.get_text()
+
+    for _ in range(2):
+        first, second = cards("/news/"), cards("/news/?page=2")
+        assert first and second and not set(first) & set(second)
+        assert cards("/news/category/research/") == ["Older research"]
+        assert selected_category("/news/") is None
+        assert selected_category("/news/category/research/") == "Research"
