@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run serve test lint format clean bench bench-scale bench-http
+.PHONY: run serve test lint format clean bench bench-scale bench-http loadtest
 
 # Reinstall only when the dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -77,6 +77,11 @@ bench-scale: $(BIN)/.installed-test
 
 bench-http: $(BIN)/.installed
 	$(BIN)/python -m bench.http_bench
+
+# The load test (bench/README.md): 64 connections for 60 s on PostgreSQL and Redis while an
+# editor publishes; LOADTEST_SECONDS=10 for a quick check.
+loadtest: $(BIN)/.installed
+	$(BIN)/python -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) static_root test-results tests/browser/node_modules
