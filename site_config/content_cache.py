@@ -16,11 +16,13 @@ one) of the addresses that can show them: see purge_frontend_cache().
 
 import hashlib
 import os
+import threading
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
@@ -35,7 +37,31 @@ TIMEOUT_SECONDS = 60 * 60
 _purge_sources = []
 
 
+# The generation as the request being served first read it (a thread serves one request at
+# a time): a page with several cached pieces asks Redis, or reads the file, once, and its
+# pieces are filed under one generation. Outside a request it is read every time.
+_this_request = threading.local()
+
+
+def _request_started(**kwargs):
+    _this_request.generation = None
+
+
+def _request_finished(**kwargs):
+    _this_request.__dict__.pop("generation", None)
+
+
 def generation():
+    return getattr(_this_request, "generation", None) or _remember(_read_generation())
+
+
+def _remember(current):
+    if hasattr(_this_request, "generation"):  # in a request
+        _this_request.generation = current
+    return current
+
+
+def _read_generation():
     if GENERATION_FILE := settings.CONTENT_GENERATION_FILE:
         try:
             return Path(GENERATION_FILE).read_text()
@@ -54,14 +80,18 @@ def generation():
 def generation_and_entry(key):
     """The content's generation and the cache's entry under `key`, in one call to the cache
     (one round trip to Redis): for an entry that holds the generation it was made in."""
-    if settings.CONTENT_GENERATION_FILE:
+    if settings.CONTENT_GENERATION_FILE or getattr(_this_request, "generation", None):
         return generation(), cache.get(key)
     found = cache.get_many([GENERATION_KEY, key])
-    return found.get(GENERATION_KEY) or generation(), found.get(key)
+    current = found.get(GENERATION_KEY)
+    return (_remember(current) if current else generation()), found.get(key)
 
 
 def _start_generation():
     new = uuid.uuid4().hex
+    if hasattr(_this_request, "generation"):
+        # A change made by this request (an editor's): what it reads next is afresh.
+        _this_request.generation = None
     if GENERATION_FILE := settings.CONTENT_GENERATION_FILE:
         # Written aside, then renamed over the old file: a reader gets the whole old
         # generation or the whole new one. (Not the file's modification time: its clock
@@ -147,6 +177,8 @@ def purge_frontend_cache(
 
 
 def connect_page_signals():
+    request_started.connect(_request_started, dispatch_uid="content-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="content-request-finished")
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(new_generation, dispatch_uid=f"content-{id(signal)}")
     # Deleting a page sends post_delete for its own class, which may be any page type.

@@ -126,7 +126,7 @@ def test_production_services_from_the_environment():
     assert (database["HOST"], database["NAME"]) == ("db.internal", "university")
     assert database["CONN_MAX_AGE"] == 300
     cache = found["CACHES"]["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "site_config.redis_cache.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/2"
     # A Redis that stops answering costs a request a second, not a worker for ever.
     assert cache["OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
