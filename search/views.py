@@ -30,8 +30,8 @@ LATEST_ON_NO_RESULTS = 4
 
 
 def _site_pages(request, queryset):
-    site = Site.find_for_request(request)
-    return queryset.in_site(site) if site else queryset
+    # The views answer only where a site does (site_config.sites.site_required).
+    return queryset.in_site(Site.find_for_request(request))
 
 
 def _story_filters(request):

@@ -2,6 +2,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
+from wagtail.models import Site
 
 from .blocks import SocialLinkBlock
 
@@ -37,3 +38,11 @@ class SiteSettings(BaseSiteSetting):
 
     def __str__(self):
         return self.site_name or "Site settings"
+
+    @classmethod
+    def for_request(cls, request):
+        # A host that no site answers to, with no default site to fall back on: the
+        # request's answer (a 404) is still a page, with blank settings.
+        if Site.find_for_request(request) is None:
+            return cls()
+        return super().for_request(request)

@@ -5,13 +5,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from .sites import site_required
 from .views import healthz, robots_txt
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("search.urls")),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", site_required(sitemap), name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz/", healthz, name="healthz"),
 ]

@@ -7,6 +7,7 @@ leaves one."""
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -131,3 +132,39 @@ def test_each_page_and_filter_of_the_index_has_its_own_pieces(client, research_s
         assert cards("/news/category/research/") == ["Older research"]
         assert selected_category("/news/") is None
         assert selected_category("/news/category/research/") == "Research"
+
+
+def site_queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, headers=headers).status_code == 200, url
+    return [q["sql"] for q in captured if 'FROM "wagtailcore_site"' in q["sql"]]
+
+
+def test_a_visitors_site_and_home_page_come_from_the_cache_until_they_change(client, research_site):
+    home = research_site[0].get_parent().specific
+    for url in urls_of(research_site[2]):
+        site_queries(client, url)
+        assert site_queries(client, url) == [], url
+
+    # The home page's new title, at once: its publication starts a new generation.
+    home.seo_title = "Renamed home"
+    home.save_revision().publish()
+    assert site_queries(client, "/") != []
+    assert "<title>Renamed home" in client.get("/").content.decode()
+
+    # The site's new name, at once: the page's own address is written with it.
+    site = home.get_site()
+    site.hostname = "news.example.edu"
+    site.save()
+    with override_settings(ALLOWED_HOSTS=["news.example.edu"]):
+        response = client.get("/", headers={"host": "news.example.edu"})
+    canonical = BeautifulSoup(response.content, "html.parser").select_one("link[rel=canonical]")
+    assert canonical["href"] == "http://news.example.edu/"
+
+
+def test_an_editor_finds_the_site_in_the_database(client, research_site, django_user_model):
+    editor = django_user_model.objects.create_superuser("editor", password="password")
+    client.force_login(editor)
+    url = research_site[2].url
+    client.get(url)
+    assert site_queries(client, url) != []

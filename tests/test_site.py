@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client, override_settings
+from wagtail.models import Site
 
 from home.models import ContentPage
 from site_config.models import SiteSettings
@@ -93,3 +94,19 @@ def test_ensure_admin_takes_the_password_from_the_environment(monkeypatch):
     call_command("ensure_admin", stdout=out)
     assert "a-long-chosen-password" not in out.getvalue()
     assert get_user_model().objects.get().check_password("a-long-chosen-password")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/", "/news/", "/search/?q=news", "/search/suggest/?q=ne", "/sitemap.xml"]
+)
+def test_a_host_that_no_site_answers_to_is_not_found(client, demo_site, url):
+    # No default site to fall back on, and an address the server accepts (ALLOWED_HOSTS).
+    Site.objects.update(hostname="news.example.edu", is_default_site=False)
+    with override_settings(ALLOWED_HOSTS=["news.example.edu", "other.example.edu"]):
+        response = client.get(url, headers={"host": "other.example.edu"})
+        assert response.status_code == 404
+        assert client.get(url, headers={"host": "news.example.edu"}).status_code == 200
+    if response["Content-Type"].startswith("text/html"):
+        soup = BeautifulSoup(response.content, "html.parser")
+        assert soup.find("h1").get_text() == "We can’t find that page"

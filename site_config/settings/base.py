@@ -90,8 +90,9 @@ MIDDLEWARE = [
     # a BREACH attack; Django masks that token anew on every response as well.
     "django.middleware.gzip.GZipMiddleware",
     # Anonymous visitors' pages from the cache. Below GZipMiddleware, so it stores bodies
-    # uncompressed; above the session, CSRF and messages middleware, so it sees the
-    # cookies they set and a hit runs none of them.
+    # as views write them (and compressed once besides, for clients that accept gzip);
+    # above the session, CSRF and messages middleware, so it sees the cookies they set and
+    # a hit runs none of them.
     "site_config.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An anonymous visitor's site and its root page from the cache (site_config/sites.py).
+    "site_config.sites.SiteFromCacheMiddleware",
     # Each change made in the admin in one transaction, all of it or nothing
     # (site_config/atomic_admin.py). Below everything but django-axes, so it wraps the view.
     "site_config.atomic_admin.AtomicAdminChangesMiddleware",
@@ -151,7 +154,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "site_config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "university"),
             # redis-py waits forever by default: a Redis that stops answering would hold
