@@ -78,8 +78,9 @@ bench-scale: $(BIN)/.installed-test
 bench-http: $(BIN)/.installed
 	$(BIN)/python -m bench.http_bench
 
-# The load test (bench/README.md): 64 connections for 60 s on PostgreSQL and Redis while an
-# editor publishes; LOADTEST_SECONDS=10 for a quick check.
+# The load test (bench/README.md): 64 visitors for 60 s, then 64 connections asking without
+# a pause for 60 s, on PostgreSQL and Redis while an editor publishes;
+# LOADTEST_SECONDS=10 for a quick check.
 loadtest: $(BIN)/.installed
 	$(BIN)/python -m bench.loadtest
 

@@ -2,13 +2,21 @@
 
 On a scratch PostgreSQL database with Redis as the cache (as production runs): migrate,
 load the demo content and generate synthetic stories, then serve it with gunicorn and
-site_config/gunicorn.conf.py on 127.0.0.1 (bench/http_bench.py's Server) and hold 64
-connections with wrk for LOADTEST_SECONDS over the home page, the story index, a story
-and a search (bench/loadtest.lua). Meanwhile an editor in another process publishes a
-story every few seconds and watches for it on the home page and the index as a visitor
-(bench/loadtest_editor.py). Prints throughput, latency, errors, how soon each publication
-showed, and the workers' memory; then stops the server and drops the scratch database.
-Exits with status 1 when a request failed, or no story was published, or one never showed.
+site_config/gunicorn.conf.py on 127.0.0.1 (bench/http_bench.py's Server) and send it, with
+wrk, the home page, the story index, a story and a search (bench/loadtest.lua) in two
+phases of LOADTEST_SECONDS each:
+
+- visitors: 64 visitors, each waiting 0.5 to 1.5 s between two pages (a person reading
+  takes far longer), the load the targets are for;
+- saturation: 64 connections that each ask again the moment they are answered, as many
+  requests as the server can take: what it does when it is overwhelmed.
+
+In both, an editor in another process publishes a story every few seconds and watches for
+it on the home page and the index as a visitor (bench/loadtest_editor.py). Prints, phase by
+phase, throughput, latency, errors, how soon each publication showed and whether any
+answer was stale, and the workers' memory; then stops the server and drops the scratch
+database. Exits with status 1 when a request failed or an answer was stale in either
+phase, or when no story was published or one never showed.
 See bench/README.md.
 """
 
@@ -41,9 +49,14 @@ SECONDS = int(os.environ.get("LOADTEST_SECONDS", "60"))
 PUBLISH_EVERY_SECONDS = float(os.environ.get("LOADTEST_PUBLISH_EVERY", "5"))
 CONNECTIONS = 64
 WRK_THREADS = 2
+# wrk's arguments for bench/loadtest.lua: each phase's name and the visitors' pause between
+# two pages, in milliseconds (none: ask again at once).
+PHASES = {"visitors": "pause=500-1500", "saturation": None}
 WARM_UP_SECONDS = 5
 # A request unanswered this long counts as a timeout error.
 WRK_TIMEOUT_SECONDS = 10
+# For the visitors' phase; the saturation phase's delays are mostly the requests' wait in
+# the server's queue, reported as they are.
 FRESHNESS_TARGET_SECONDS = 1.0
 EDITOR_GRACE_SECONDS = 60
 ROWS = ("home", "index_first", "story", "search")
@@ -97,7 +110,7 @@ def workers_rss(server):
     return {pid: memory(pid)[0] for pid in worker_pids(server.process.pid)}
 
 
-def wrk(server, paths, seconds):
+def wrk(server, paths, seconds, pause=None):
     command = [
         "wrk",
         f"-t{WRK_THREADS}",
@@ -113,12 +126,13 @@ def wrk(server, paths, seconds):
         server.url("/"),
         "--",
         *paths,
+        *([pause] if pause else []),
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def load_and_publish(server, paths, env):
+def load_and_publish(server, paths, env, pause):
     """wrk for SECONDS while the editor publishes: (wrk's results, the publications)."""
     editor = subprocess.Popen(
         [sys.executable, "-m", "bench.loadtest_editor", server.url("")]
@@ -132,7 +146,7 @@ def load_and_publish(server, paths, env):
     try:
         # The load starts with the editor's schedule, once the editor has set Django up.
         ready = editor.stdout.readline().strip() == "ready"
-        result = wrk(server, paths, SECONDS) if ready else None
+        result = wrk(server, paths, SECONDS, pause) if ready else None
         # The editor stops publishing before the load ends; only its last story's requests
         # (bench/loadtest_editor.py's POLL_LIMIT_SECONDS at most) may still be running.
         output, errors = editor.communicate(timeout=EDITOR_GRACE_SECONDS)
@@ -170,24 +184,24 @@ def print_publications(publications):
     print("  publish() itself took " + ", ".join(f"{value:.2f}" for value in publish_times) + " s")
 
 
-def report(paths, result, publications, rss, replaced, load_at_start):
-    """Print the results; whether the run passed (no errors, every story shown)."""
+def report_phase(name, pause, result, publications):
+    """Print one phase's results; whether it passed (no errors, no stale answer, every story
+    shown, within the target for the visitors)."""
     requests = result["requests"]
     duration = result["duration_us"] / 1e6
     wrk_errors = {key: result[key] for key in ("status", "connect", "read", "write", "timeout")}
     poll_errors = sum(publication["poll_errors"] for publication in publications)
+    stale = sum(publication["stale_answers"] for publication in publications)
     delays = [publication[page] for publication in publications for page in PAGES_WATCHED]
     every_story_shown = bool(publications) and None not in delays
     no_errors = not any(wrk_errors.values()) and not poll_errors
 
-    backend = f"Redis ({REDIS_URL})" if REDIS_URL else "local memory, generation file"
-    print(
-        f"{STORIES:,} synthetic stories and the demo content on PostgreSQL, cache: {backend};\n"
-        f"gunicorn on 127.0.0.1 with the production settings; {server_facts()}.\n"
-        f"wrk: {CONNECTIONS} connections on {WRK_THREADS} threads for {SECONDS} s after "
-        f"{WARM_UP_SECONDS} s of warm-up, Accept-Encoding: gzip,\ngoing round " + ", ".join(paths)
-    )
-    print()
+    if pause:
+        shortest, longest = pause.removeprefix("pause=").split("-")
+        how = f"each waiting {int(shortest) / 1000:g} to {int(longest) / 1000:g} s between pages"
+    else:
+        how = "each asking again the moment it is answered"
+    print(f"== {name}: {CONNECTIONS} connections on {WRK_THREADS} wrk threads, {how}")
     print(
         f"requests: {requests:,} in {duration:.1f} s = {requests / duration:,.0f} req/s; "
         f"latency p50 {result['p50_us'] / 1000:.0f} ms, p99 {result['p99_us'] / 1000:.0f} ms"
@@ -197,23 +211,38 @@ def report(paths, result, publications, rss, replaced, load_at_start):
         + ", ".join(f"{key} {value}" for key, value in wrk_errors.items())
         + f" (status: answers other than 2xx/3xx); the editor's requests: {poll_errors}"
     )
-    print()
     print_publications(publications)
+    print(f"answers without a story published before they were asked for (stale): {stale}")
+    print(f"zero errors: {verdict(no_errors)}; no stale answer: {verdict(not stale)}")
+    shown_in_time = every_story_shown and max(delays) <= FRESHNESS_TARGET_SECONDS
+    if pause:
+        print(
+            f"every story shown within {FRESHNESS_TARGET_SECONDS:g} s on both pages: "
+            + verdict(shown_in_time)
+        )
     print()
+    return no_errors and not stale and every_story_shown and (shown_in_time or not pause)
+
+
+def report(paths, phases, rss, replaced, load_at_start):
+    """Print the results; whether the run passed."""
+    backend = f"Redis ({REDIS_URL})" if REDIS_URL else "local memory, generation file"
+    print(
+        f"{STORIES:,} synthetic stories and the demo content on PostgreSQL, cache: {backend};\n"
+        f"gunicorn on 127.0.0.1 with the production settings; {server_facts()}.\n"
+        f"wrk: {SECONDS} s a phase after {WARM_UP_SECONDS} s of warm-up, "
+        "Accept-Encoding: gzip, going round " + ", ".join(paths)
+    )
+    print()
+    passed = [report_phase(name, PHASES[name], *outcome) for name, outcome in phases.items()]
     print("worker RSS, MB (pid: RSS):")
     for moment, measured in rss.items():
-        print(f"  {moment:14}: " + ", ".join(f"{pid}: {mb:.0f}" for pid, mb in measured.items()))
+        print(f"  {moment:22}: " + ", ".join(f"{pid}: {mb:.0f}" for pid, mb in measured.items()))
     if replaced:
         print(f"  ({replaced} workers replaced after max_requests during the run)")
     print()
-    print(f"zero errors: {verdict(no_errors)}")
-    print(
-        f"every story shown within {FRESHNESS_TARGET_SECONDS:g} s on both pages: "
-        + verdict(every_story_shown and max(delays) <= FRESHNESS_TARGET_SECONDS)
-    )
-    print()
     print(machine(postgres_version(), load_at_start))
-    return no_errors and every_story_shown
+    return all(passed)
 
 
 def main():
@@ -225,19 +254,22 @@ def main():
     env = server_env(run.fresh_postgres(POSTGRES_DATABASE))
     try:
         paths = prepare(env)
-        log(f"== gunicorn; {WARM_UP_SECONDS} s of warm-up, then {SECONDS} s of load")
+        log(f"== gunicorn; {WARM_UP_SECONDS} s of warm-up")
         server = Server("load test", env)
         try:
             rss = {"at boot": workers_rss(server)}
             wrk(server, paths, WARM_UP_SECONDS)
             rss["after warm-up"] = workers_rss(server)
-            result, publications = load_and_publish(server, paths, env)
-            rss["at the end"] = workers_rss(server)
+            phases = {}
+            for name, pause in PHASES.items():
+                log(f"== {name}: {SECONDS} s")
+                phases[name] = load_and_publish(server, paths, env, pause)
+                rss[f"after the {name}"] = workers_rss(server)
         finally:
             server.stop()
-        if result["status"] or result["read"]:
+        if any(result["status"] or result["read"] for result, _ in phases.values()):
             log(f"the server's log, {server.log_path}:\n{server.log_path.read_text()[-3000:]}")
-        ok = report(paths, result, publications, rss, server.workers_replaced(), load_at_start)
+        ok = report(paths, phases, rss, server.workers_replaced(), load_at_start)
     finally:
         log("== cleaning up: the scratch database, Redis, the scratch directory")
         drop_postgres(POSTGRES_DATABASE)

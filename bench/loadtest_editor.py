@@ -8,7 +8,8 @@ cache as the server, so the server learns of it only as it would of a publicatio
 admin), then asks the home page and the story index through the server, as an anonymous
 visitor, until the new story's title is on them. Prints one line of JSON: for each
 publication, how long the publication took, how long after it the story showed on each
-page (null: not within POLL_LIMIT_SECONDS), and how many of those requests failed.
+page (null: not within POLL_LIMIT_SECONDS), how many of those requests failed and how
+many were answered without the story (stale).
 """
 
 import json
@@ -58,17 +59,19 @@ def publish(index, editor, number, run_id):
 
 def seconds_until_shown(url, title, published_at):
     """Seconds from the publication to the first answer of `url` that shows `title` (None:
-    not within the limit), and how many of the answers were errors."""
-    errors = 0
+    not within the limit), how many of the answers were errors, and how many did not show
+    it: every request is sent after the publication, so each of those was stale."""
+    errors = stale = 0
     while time.monotonic() - published_at < POLL_LIMIT_SECONDS:
         try:
             with urllib.request.urlopen(url, timeout=POLL_LIMIT_SECONDS) as response:
                 if title in response.read().decode():
-                    return time.monotonic() - published_at, errors
+                    return time.monotonic() - published_at, errors, stale
+                stale += 1
         except OSError:  # urllib's HTTPError and URLError among them
             errors += 1
         time.sleep(POLL_PAUSE_SECONDS)
-    return None, errors
+    return None, errors, stale
 
 
 def main():
@@ -95,10 +98,15 @@ def main():
                 [title] * len(pages),
                 [published_at] * len(pages),
             )
-            publication = {"publish_seconds": published_at - started, "poll_errors": 0}
-            for page, (seconds_to_show, errors) in zip(pages, polls, strict=True):
+            publication = {
+                "publish_seconds": published_at - started,
+                "poll_errors": 0,
+                "stale_answers": 0,
+            }
+            for page, (seconds_to_show, errors, stale) in zip(pages, polls, strict=True):
                 publication[page] = seconds_to_show
                 publication["poll_errors"] += errors
+                publication["stale_answers"] += stale
             publications.append(publication)
     print(json.dumps(publications))
 
