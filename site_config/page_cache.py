@@ -142,10 +142,12 @@ def view_name(request):
     return _view_name(settings.ROOT_URLCONF, request.path_info)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _view_name(urlconf, path):
     # Resolving an address walks the URL patterns: a tenth of a hit's work, done once for
     # each of the addresses visited most (the URL patterns never change while serving).
+    # At most a thousand addresses, of at most gunicorn's 4 kB request line: a few MB
+    # however many addresses a crawler or an attacker makes up.
     try:
         return resolve(path, urlconf).view_name
     except Resolver404:

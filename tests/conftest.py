@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Locale, Page, Site
 
@@ -99,3 +101,12 @@ def cold_queries(client, url):
 def queries_per_request(client, urls):
     """How many SQL queries a GET of each URL runs with a cold cache; each must answer 200."""
     return [len(cold_queries(client, url)) for url in urls]
+
+
+def member_of(group_name, django_user_model, username):
+    """A test client logged in as a new user of this group (Editors, Moderators)."""
+    user = django_user_model.objects.create_user(username, password="password")
+    user.groups.add(Group.objects.get(name=group_name))
+    client = Client()
+    client.force_login(user)
+    return client

@@ -13,13 +13,12 @@ opened on (`loaded_revision_id`, `loaded_revision_created_at`). Once Alice has s
 import re
 
 import pytest
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 from wagtail.admin.models import EditingSession
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from stories.models import StoryPage
+from tests.conftest import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,27 +26,19 @@ ALICE_INTRO = "Alice rewrote the intro of this story."
 BOB_INTRO = "Bob rewrote the intro of this story."
 
 
-def logged_in(django_user_model, username, group):
-    user = django_user_model.objects.create_user(username, password="password")
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def alice(demo_site, django_user_model):
-    return logged_in(django_user_model, "alice", "Editors")
+    return member_of("Editors", django_user_model, "alice")
 
 
 @pytest.fixture
 def bob(demo_site, django_user_model):
-    return logged_in(django_user_model, "bob", "Editors")
+    return member_of("Editors", django_user_model, "bob")
 
 
 @pytest.fixture
 def moderator(demo_site, django_user_model):
-    return logged_in(django_user_model, "moderator", "Moderators")
+    return member_of("Moderators", django_user_model, "moderator")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import (
@@ -21,18 +20,11 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from accolades.models import Award, Person
 from stories.models import StoryCategory, StoryIndexPage, StoryPage
+from tests.conftest import member_of
 
 pytestmark = pytest.mark.django_db
 
 TITLE = "Okapi sighted on campus"
-
-
-def member_of(group_name, django_user_model, username):
-    user = django_user_model.objects.create_user(username, password="password")
-    user.groups.add(Group.objects.get(name=group_name))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
