@@ -9,12 +9,14 @@ from wagtail.search import index
 from site_config.blocks import GeneralContentBlock
 from site_config.pages import (
     SitePage,
+    cached_route,
     has_top_level_pages,
     is_under,
+    keep_route,
     keep_top_level_pages,
-    no_restrictions_read,
     public,
     restricted_paths,
+    restrictions_read,
 )
 
 from .blocks import HomePageBodyBlock
@@ -45,6 +47,11 @@ class HomePage(SitePage):
         # the tree (every story under the index), then keep them until the content changes.
         # Until they have, all the children are read here, once for both.
         read_all = site and site.root_page_id == self.pk and not has_top_level_pages(site)
+        if not read_all and (found := cached_route(request, self, slug)) is not None:
+            child, self.restricted_paths_read = found
+            if self.restricted_paths_read is not None:
+                restrictions_read(self.restricted_paths_read)
+            return child
         if read_all:
             children = list(children)
             child = next((child for child in children if child.slug == slug), None)
@@ -54,7 +61,7 @@ class HomePage(SitePage):
             raise Http404
         if not child.any_private:
             self.restricted_paths_read = []
-            no_restrictions_read()
+            restrictions_read([])
         elif read_all:
             self.restricted_paths_read = restricted_paths(fresh=True)
         specific = self.as_specific(child)
@@ -65,6 +72,7 @@ class HomePage(SitePage):
             private = self.restricted_paths_read
             shown = [page for page in children if page.live and not is_under(page, private)]
             keep_top_level_pages(site, shown)
+        keep_route(request, self, slug, specific)
         return specific
 
 

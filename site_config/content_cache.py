@@ -32,33 +32,62 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 GENERATION_KEY = "content-generation"
 # Entries of a past generation are never read; this only bounds how long they take space.
 TIMEOUT_SECONDS = 60 * 60
+# As long as the page cache keeps a page by default: what no signal announces (an image's
+# new focal point) reaches the fragments as soon as it reaches cached pages.
+FRAGMENT_SECONDS = 300
 
 # Functions that name more addresses to purge for a change: see purge_also().
 _purge_sources = []
 
 
-# The generation as the request being served first read it (a thread serves one request at
-# a time): a page with several cached pieces asks Redis, or reads the file, once, and its
-# pieces are filed under one generation. Outside a request it is read every time.
+# What the request being served has read from the cache, read once a request (a thread
+# serves one request at a time): the content's generation, so that a page's pieces are all
+# filed under one, and entries that several parts of a page ask for (the main menu, the
+# privacy restrictions). Outside a request nothing is remembered: every read is afresh.
 _this_request = threading.local()
+_MISSING = object()
 
 
 def _request_started(**kwargs):
     _this_request.generation = None
+    _this_request.values = {}
 
 
 def _request_finished(**kwargs):
-    _this_request.__dict__.pop("generation", None)
+    _this_request.__dict__.clear()
 
 
 def generation():
-    return getattr(_this_request, "generation", None) or _remember(_read_generation())
+    return getattr(_this_request, "generation", None) or _remember_generation(_read_generation())
 
 
-def _remember(current):
+def _remember_generation(current):
     if hasattr(_this_request, "generation"):  # in a request
         _this_request.generation = current
     return current
+
+
+def read(key, default=None):
+    """The cache's entry under `key`, or `default`: asked of the cache once a request."""
+    values = getattr(_this_request, "values", None)
+    if values is None:
+        return cache.get(key, default)
+    if key not in values:
+        values[key] = cache.get(key, _MISSING)
+    return default if values[key] is _MISSING else values[key]
+
+
+def keep(key, value, timeout=TIMEOUT_SECONDS):
+    """Put `value` in the cache under `key`, and remember it for the rest of the request."""
+    cache.set(key, value, timeout)
+    remember(key, value)
+
+
+def remember(key, value):
+    """Remember `value` as the entry under `key` for the rest of the request being served,
+    without putting it in the cache: what holds for this request alone."""
+    if (values := getattr(_this_request, "values", None)) is not None:
+        values[key] = value
 
 
 def _read_generation():
@@ -84,7 +113,7 @@ def generation_and_entry(key):
         return generation(), cache.get(key)
     found = cache.get_many([GENERATION_KEY, key])
     current = found.get(GENERATION_KEY)
-    return (_remember(current) if current else generation()), found.get(key)
+    return (_remember_generation(current) if current else generation()), found.get(key)
 
 
 def _start_generation():
@@ -113,9 +142,14 @@ def new_generation(instance=None, **kwargs):
         purge_frontend_cache(instance, **kwargs)
 
 
-def cached(key, compute):
+def cached(key, compute, timeout=TIMEOUT_SECONDS):
     """compute()'s value, computed once per generation of the content."""
-    return cache.get_or_set(f"{key}:{generation()}", compute, TIMEOUT_SECONDS)
+    key = f"{key}:{generation()}"
+    value = read(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        keep(key, value, timeout)
+    return value
 
 
 def watch(*models):
@@ -191,11 +225,6 @@ def _page_deleted(sender, **kwargs):
     # handler), which purged it already, and a draft was never served.
     if issubclass(sender, Page):
         _start_generation()
-
-
-# As long as the page cache keeps a page by default: what no signal announces (an image's
-# new focal point) reaches the fragments as soon as it reaches cached pages.
-FRAGMENT_SECONDS = 300
 
 
 class Fragment:

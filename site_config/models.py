@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -5,6 +7,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Site
 
 from .blocks import SocialLinkBlock
+from .content_cache import cached
 
 
 @register_setting(icon="site")
@@ -41,8 +44,16 @@ class SiteSettings(BaseSiteSetting):
 
     @classmethod
     def for_request(cls, request):
-        # A host that no site answers to, with no default site to fall back on: the
-        # request's answer (a 404) is still a page, with blank settings.
-        if Site.find_for_request(request) is None:
-            return cls()
-        return super().for_request(request)
+        """The settings of the request's site, as Wagtail's for_request gives them (kept on
+        the request), but read from the database once per generation of the content: the
+        settings are watched (site_config.apps), so a change starts a new one."""
+        attribute = cls.get_cache_attr_name()
+        if not hasattr(request, attribute):
+            # A host that no site answers to, with no default site to fall back on: the
+            # request's answer (a 404) is still a page, with blank settings.
+            found = cls()
+            if site := Site.find_for_request(request):
+                found = cached(f"site-settings:{site.pk}", partial(cls.for_site, site))
+            found._request = request  # as Wagtail's: page links in settings use it
+            setattr(request, attribute, found)
+        return getattr(request, attribute)

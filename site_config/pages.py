@@ -3,15 +3,16 @@ restrictions read once a request, a child page read as its own type in one query
 site's top-level pages (the menu, the story index) read once for every tag that needs them.
 """
 
+import hashlib
 from functools import reduce
 from operator import or_
 
-from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404
 from wagtail.models import Page, PageViewRestriction
 
-from .content_cache import TIMEOUT_SECONDS, generation
+from .content_cache import FRAGMENT_SECONDS, generation, keep, read, remember
+from .page_cache import is_anonymous
 
 
 def restricted_paths(*, fresh=False):
@@ -21,17 +22,46 @@ def restricted_paths(*, fresh=False):
     `fresh` reads them from the database, as the check of a served page does, and keeps
     that reading for the lists the rest of the request shows.
     """
-    paths = None if fresh else cache.get(_restricted_key())
+    if fresh:
+        paths = _read_restricted_paths()
+        remember(_restricted_key(), paths)
+        return paths
+    paths = read(_restricted_key())
     if paths is None:
-        paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
-        cache.set(_restricted_key(), paths, TIMEOUT_SECONDS)
+        paths = _read_restricted_paths()
+        keep(_restricted_key(), paths)
     return paths
 
 
-def no_restrictions_read():
-    """Keep, for the lists of the request, a reading made with another query that showed
-    no privacy restriction at all (see HomePage.child_for_route)."""
-    cache.set(_restricted_key(), [], TIMEOUT_SECONDS)
+def _read_restricted_paths():
+    return list(PageViewRestriction.objects.values_list("page__path", flat=True))
+
+
+def restrictions_read(paths):
+    """Keep, for the lists of the request, a reading of the privacy restrictions made
+    another way (see HomePage.child_for_route)."""
+    remember(_restricted_key(), paths)
+
+
+def cached_route(request, parent, slug):
+    """The child page that an anonymous visitor's route from `parent` by `slug` found in
+    this generation of the content, with the privacy restrictions its route read (see
+    SitePage.restricted_paths_read), or None. A change of pages or of their privacy starts
+    a new generation. Editors (and previews) always read the database: they may see drafts."""
+    return read(_route_key(parent, slug)) if is_anonymous(request) else None
+
+
+def keep_route(request, parent, slug, child):
+    if is_anonymous(request):
+        # As long as a fragment: the page's images, which no signal announces, are no older
+        # than its fragments' (content_cache.FRAGMENT_SECONDS).
+        entry = (child, parent.restricted_paths_read)
+        keep(_route_key(parent, slug), entry, FRAGMENT_SECONDS)
+
+
+def _route_key(parent, slug):
+    # Hashed: the slug comes from the address, which may hold anything.
+    return f"route:{parent.pk}:{hashlib.sha256(slug.encode()).hexdigest()}:{generation()}"
 
 
 def _restricted_key():
@@ -61,7 +91,7 @@ def top_level_pages(site):
     feeds: cached, as finding a page's children scans the tree (every story under the
     index). The home page's route fills the cache when it finds it empty, from a reading
     of its children it needs then (HomePage.child_for_route)."""
-    pages = cache.get(_top_level_key(site))
+    pages = read(_top_level_key(site))
     if pages is None:
         pages = list(public(site.root_page.get_children().live()))
         keep_top_level_pages(site, pages)
@@ -69,11 +99,11 @@ def top_level_pages(site):
 
 
 def has_top_level_pages(site):
-    return cache.get(_top_level_key(site)) is not None
+    return read(_top_level_key(site)) is not None
 
 
 def keep_top_level_pages(site, pages):
-    cache.set(_top_level_key(site), pages, TIMEOUT_SECONDS)
+    keep(_top_level_key(site), pages)
 
 
 def _top_level_key(site):

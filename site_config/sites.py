@@ -20,7 +20,7 @@ from django.http import Http404
 from django.http.request import split_domain_port
 from wagtail.models import Site
 
-from .content_cache import cached
+from .content_cache import FRAGMENT_SECONDS, cached
 from .page_cache import is_anonymous, view_name
 
 
@@ -39,7 +39,13 @@ def site_for(request):
     # ALLOWED_HOSTS first: a host the site does not serve is refused (400), not filed.
     hostname = split_domain_port(request.get_host())[0]
     address = hashlib.sha256(f"{hostname}:{request.get_port()}".encode()).hexdigest()
-    return cached(f"site:{address}", lambda: with_specific_root(Site.find_for_request(request)))
+
+    def find():
+        return with_specific_root(Site.find_for_request(request))
+
+    # As long as a fragment: the home page's images, which no signal announces, are no
+    # older than its fragments' (content_cache.FRAGMENT_SECONDS).
+    return cached(f"site:{address}", find, FRAGMENT_SECONDS)
 
 
 def with_specific_root(site):

@@ -38,7 +38,7 @@ from wagtail.search import index
 from site_config.blocks import GeneralContentBlock
 from site_config.content_cache import Fragment, cached
 from site_config.models import SiteSettings
-from site_config.pages import SitePage, public
+from site_config.pages import SitePage, cached_route, keep_route, public
 
 from .feeds import FEED_TYPES
 
@@ -444,12 +444,19 @@ class StoryIndexPage(RoutablePageMixin, SitePage):
     def child_for_route(self, request, slug):
         # Its children are stories (subpage_types), read with what their page shows, or
         # less when what it shows comes from the cache (StoryPage.get_context).
+        # With what it shows from the cache, an anonymous visitor's story is too.
         fragment = Fragment(request, "story", self.pk, slug)
-        stories = StoryPage.objects.child_of(self).for_story_page(lists=fragment.html is None)
-        try:
-            story = stories.get(slug=slug)
-        except StoryPage.DoesNotExist:
-            return super().child_for_route(request, slug)
+        shown = fragment.html is not None
+        if shown and (found := cached_route(request, self, slug)) is not None:
+            story = found[0]
+        else:
+            stories = StoryPage.objects.child_of(self).for_story_page(lists=not shown)
+            try:
+                story = stories.get(slug=slug)
+            except StoryPage.DoesNotExist:
+                return super().child_for_route(request, slug)
+            if shown:
+                keep_route(request, self, slug, story)
         story.story_fragment = fragment
         return story
 

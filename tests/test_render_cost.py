@@ -94,6 +94,13 @@ def test_a_changed_record_shows_at_once(client, research_site):
     assert "A renamed award" in text_of(client, AccoladesPage.objects.get().url)
     assert "Discoveries" in text_of(client, "/news/")
 
+    # The site's settings, which every page's header and footer show.
+    site_settings = SiteSettings.objects.get()
+    site_settings.phone = "+852 0000 0000"
+    site_settings.save()
+    for url in ("/", "/news/", research_site[2].url):
+        assert "+852 0000 0000" in text_of(client, url), url
+
 
 def test_a_preview_neither_reads_nor_leaves_a_piece(client, research_site):
     older = research_site[2]
