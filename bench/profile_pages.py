@@ -94,7 +94,7 @@ def profile(client, url, requests, top):
 def http(database_url, pages):
     """CPU per request of gunicorn under wrk, as `make bench-http` measures it (its Server and
     load(), BENCH_HTTP_SECONDS a row), on this scratch database, page cache off."""
-    env = http_bench.django_env(database_url, page_cache=False)
+    env = http_bench.django_env(database_url, "pieces")
     env["CONTENT_GENERATION_FILE"] = str(SCRATCH / "content-generation")
     urls = json.loads(run.run(["-m", "bench.http_queries"], env).splitlines()[-1])
     server = http_bench.Server("profile", env)
@@ -126,7 +126,7 @@ def main():
     database_url = prepare(args.rebuild)
     if args.http:
         http(database_url, pages)
-    os.environ.update(http_bench.django_env(database_url, page_cache=False))
+    os.environ.update(http_bench.django_env(database_url, "pieces"))
     # The content generation of this process alone (where the settings keep it in a file):
     # another process on the machine starting a generation would empty its caches.
     os.environ["CONTENT_GENERATION_FILE"] = str(SCRATCH / "content-generation")

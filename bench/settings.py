@@ -14,3 +14,7 @@ ALLOWED_HOSTS = ["testserver"]
 # the content cache too): with the anonymous page cache on, every warm row would time a
 # cache hit instead. The HTTP benchmark (bench/http_bench.py) measures the page cache.
 PAGE_CACHE_SECONDS = 0
+# And the pieces of pages kept until the content changes (site_config/content_cache.py):
+# every row renders its page whole, reading its stories (the pagination of the index, for
+# one); only the lists that read every story, the menu and the site settings are cached.
+FRAGMENT_CACHE_SECONDS = 0

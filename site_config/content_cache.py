@@ -32,9 +32,6 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 GENERATION_KEY = "content-generation"
 # Entries of a past generation are never read; this only bounds how long they take space.
 TIMEOUT_SECONDS = 60 * 60
-# As long as the page cache keeps a page by default: what no signal announces (an image's
-# new focal point) reaches the fragments as soon as it reaches cached pages.
-FRAGMENT_SECONDS = 300
 
 # Functions that name more addresses to purge for a change: see purge_also().
 _purge_sources = []
@@ -238,7 +235,7 @@ class Fragment:
 
     def __init__(self, request, *key):
         site = Site.find_for_request(request) if request is not None else None
-        if site is None or getattr(request, "is_preview", False):
+        if not pieces_kept(request) or site is None:
             self.key, self.html = None, None
             return
         # The site: a page's links to another site's pages are written in full. Hashed:
@@ -249,4 +246,10 @@ class Fragment:
 
     def keep(self, html):
         if self.key is not None:
-            cache.set(self.key, html, FRAGMENT_SECONDS)
+            cache.set(self.key, html, settings.FRAGMENT_CACHE_SECONDS)
+
+
+def pieces_kept(request):
+    """Whether the pieces of this request's page are read from and kept in the cache: not
+    for a preview (it shows a draft), nor when FRAGMENT_CACHE_SECONDS turns them off."""
+    return bool(settings.FRAGMENT_CACHE_SECONDS) and not getattr(request, "is_preview", False)

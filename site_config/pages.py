@@ -7,11 +7,12 @@ import hashlib
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 from wagtail.models import Page, PageViewRestriction
 
-from .content_cache import FRAGMENT_SECONDS, generation, keep, read, remember
+from .content_cache import generation, keep, pieces_kept, read, remember
 from .page_cache import is_anonymous
 
 
@@ -48,15 +49,19 @@ def cached_route(request, parent, slug):
     this generation of the content, with the privacy restrictions its route read (see
     SitePage.restricted_paths_read), or None. A change of pages or of their privacy starts
     a new generation. Editors (and previews) always read the database: they may see drafts."""
-    return read(_route_key(parent, slug)) if is_anonymous(request) else None
+    return read(_route_key(parent, slug)) if _route_kept(request) else None
 
 
 def keep_route(request, parent, slug, child):
-    if is_anonymous(request):
+    if _route_kept(request):
         # As long as a fragment: the page's images, which no signal announces, are no older
-        # than its fragments' (content_cache.FRAGMENT_SECONDS).
+        # than its fragments'.
         entry = (child, parent.restricted_paths_read)
-        keep(_route_key(parent, slug), entry, FRAGMENT_SECONDS)
+        keep(_route_key(parent, slug), entry, settings.FRAGMENT_CACHE_SECONDS)
+
+
+def _route_kept(request):
+    return is_anonymous(request) and pieces_kept(request)
 
 
 def _route_key(parent, slug):

@@ -16,11 +16,12 @@ Site.find_for_request reads before it queries: that is where it is put here.
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.http import Http404
 from django.http.request import split_domain_port
 from wagtail.models import Site
 
-from .content_cache import FRAGMENT_SECONDS, cached
+from .content_cache import cached, pieces_kept
 from .page_cache import is_anonymous, view_name
 
 
@@ -29,7 +30,7 @@ class SiteFromCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if view_name(request) == "wagtail_serve" and is_anonymous(request):
+        if view_name(request) == "wagtail_serve" and is_anonymous(request) and pieces_kept(request):
             request._wagtail_site = site_for(request)
         return self.get_response(request)
 
@@ -44,8 +45,8 @@ def site_for(request):
         return with_specific_root(Site.find_for_request(request))
 
     # As long as a fragment: the home page's images, which no signal announces, are no
-    # older than its fragments' (content_cache.FRAGMENT_SECONDS).
-    return cached(f"site:{address}", find, FRAGMENT_SECONDS)
+    # older than its fragments'.
+    return cached(f"site:{address}", find, settings.FRAGMENT_CACHE_SECONDS)
 
 
 def with_specific_root(site):

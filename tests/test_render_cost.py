@@ -175,3 +175,14 @@ def test_an_editor_finds_the_site_in_the_database(client, research_site, django_
     url = research_site[2].url
     client.get(url)
     assert site_queries(client, url) != []
+
+
+def test_with_the_pieces_off_every_page_is_rendered_whole(client, research_site, settings):
+    for url in urls_of(research_site[2]):
+        get(client, url)
+        with_pieces, with_pieces_queries = get(client, url)
+        settings.FRAGMENT_CACHE_SECONDS = 0
+        whole, whole_queries = get(client, url)
+        assert get(client, url)[1] == whole_queries > with_pieces_queries, url
+        assert whole == with_pieces, url
+        settings.FRAGMENT_CACHE_SECONDS = 300
