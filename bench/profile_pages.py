@@ -9,7 +9,8 @@ migrate, the demo content, BENCH_HTTP_STORIES synthetic stories, collectstatic) 
 BENCH_PROFILE_SCRATCH (default /tmp/university-profile); later runs reuse it, --rebuild
 makes it afresh. Then, with the production settings, the local-memory cache and
 PAGE_CACHE_SECONDS=0 (every request renders its page, as the benchmark's "page cache off"
-rows), for each of the benchmark's addresses:
+rows; with --server rendered, FRAGMENT_CACHE_SECONDS=0 as well: the "rendered" rows, every page
+rendered whole), for each of the benchmark's addresses:
 
 - CPU per request: time.process_time() around each of --requests requests, after warm-ups,
   through the whole middleware stack with Accept-Encoding: gzip; the median and the mean.
@@ -91,10 +92,10 @@ def profile(client, url, requests, top):
     return out.getvalue()
 
 
-def http(database_url, pages):
+def http(database_url, pages, server):
     """CPU per request of gunicorn under wrk, as `make bench-http` measures it (its Server and
     load(), BENCH_HTTP_SECONDS a row), on this scratch database, page cache off."""
-    env = http_bench.django_env(database_url, "pieces")
+    env = http_bench.django_env(database_url, server)
     env["CONTENT_GENERATION_FILE"] = str(SCRATCH / "content-generation")
     urls = json.loads(run.run(["-m", "bench.http_queries"], env).splitlines()[-1])
     server = http_bench.Server("profile", env)
@@ -120,13 +121,19 @@ def main():
     parser.add_argument(
         "--http", action="store_true", help="also load the pages over HTTP, as make bench-http"
     )
+    parser.add_argument(
+        "--server",
+        choices=["pieces", "rendered"],
+        default="pieces",
+        help="pages from their cached pieces, or rendered whole (the HTTP benchmark's servers)",
+    )
     args = parser.parse_args()
     pages = args.pages.split(",")
 
     database_url = prepare(args.rebuild)
     if args.http:
-        http(database_url, pages)
-    os.environ.update(http_bench.django_env(database_url, "pieces"))
+        http(database_url, pages, args.server)
+    os.environ.update(http_bench.django_env(database_url, args.server))
     # The content generation of this process alone (where the settings keep it in a file):
     # another process on the machine starting a generation would empty its caches.
     os.environ["CONTENT_GENERATION_FILE"] = str(SCRATCH / "content-generation")
@@ -151,7 +158,8 @@ def main():
             print(profile(client, url, args.profile, args.top))
 
     print(
-        f"\nCPU ms per request, in-process, production settings, PAGE_CACHE_SECONDS=0, "
+        f"\nCPU ms per request, in-process, production settings, "
+        f"{http_bench.SERVERS[args.server][0]}, "
         f"SQLite in-process, {http_bench.STORIES:,} stories:"
     )
     print(f"{'page':<12} {'warm: median':>13} {'mean':>6} {'new generation: median':>23}  url")

@@ -165,6 +165,13 @@ def from_edge(stories, edge, oldest_first=False, among=None):
     return stories.filter(pk__in=among.filter(**{later: edge}).values("pk"))
 
 
+def within(stories, first_day, last_day):
+    """These stories, only those dated from first_day to last_day, matched as from_edge
+    matches its dates."""
+    dated = StoryPage.objects.filter(date__range=(first_day, last_day))
+    return stories.filter(pk__in=dated.values("pk"))
+
+
 def first_rows(stories, start, stop, edge, *, oldest_first=False, among=None, load=None):
     """stories[start:stop], where stories are in the index's order (or its reverse, oldest
     first), without sorting every story.
@@ -310,6 +317,30 @@ class StoryFacets:
         chosen = ",".join(f"{name}={value}" for name, value in filters.route_kwargs().items())
         return cached(f"{self.cache_key}:count:{chosen}", filters.apply(self.stories).count)
 
+    def window(self, filters, start, stop):
+        """Where stories start..stop of these filters (newest first) lie: the first and last
+        day of the months that hold them, and how many of the filters' stories are newer
+        than those months; None for a tag's stories (not counted by month), or past the end.
+
+        A page is read from these months alone, however deep in the list it is: a month of
+        stories is sorted, never every story up to the page.
+        """
+        if filters.tag:
+            return None
+        months = self._months(filters)
+        newer = 0
+        for month in sorted(months, reverse=True):
+            if newer + months[month] > start and newer <= start:
+                newest_month, newer_than_window = month, newer
+            newer += months[month]
+            if newer >= stop:
+                return (
+                    _first_day(month),
+                    _last_day(newest_month),
+                    newer_than_window,
+                )
+        return None
+
     def edge(self, filters, stop, oldest_first=False):
         """A date that the newest `stop` stories of these filters are dated on or after
         (oldest first: the oldest `stop`, on or before): the first (last) day of the month
@@ -325,9 +356,7 @@ class StoryFacets:
         for month in sorted(months, reverse=not oldest_first):
             total += months[month]
             if total >= stop:
-                year, number = int(month[:4]), int(month[5:])
-                day = calendar.monthrange(year, number)[1] if oldest_first else 1
-                return datetime.date(year, number, day)
+                return _last_day(month) if oldest_first else _first_day(month)
         return None
 
     def select(self, category="", tag="", year=""):
@@ -349,6 +378,16 @@ class StoryFacets:
         raise Http404("No stories match that filter.")
 
 
+def _first_day(month):
+    """The first day of a "yyyy-mm" month."""
+    return datetime.date(int(month[:4]), int(month[5:]), 1)
+
+
+def _last_day(month):
+    year, number = int(month[:4]), int(month[5:])
+    return datetime.date(year, number, calendar.monthrange(year, number)[1])
+
+
 def _reach(stop):
     # Enough of the other filters' stories to hold a page of a tag's.
     return max(stop * 2, stop + 1_000)
@@ -357,8 +396,10 @@ def _reach(stop):
 class StoryPaginator(Paginator):
     """Pages of stories, each as cheap to reach as the first.
 
-    The database sorts only as far as a page needs: from the date the page starts at, which
-    the index's counts tell (StoryFacets.edge), and a page past the middle from the other end
+    The database sorts only the months that hold a page's stories, which the index's counts
+    tell (StoryFacets.window), and skips within them the stories of the page's newer
+    months. A tag's stories are not counted by month: their pages are sorted from the date a
+    page most likely starts at (StoryFacets.edge), a page past the middle from the other end
     of the list (the last page is the first page, reversed). Only ids are sorted: the cards
     of a page are read by them, in the same query.
     """
@@ -380,6 +421,18 @@ class StoryPaginator(Paginator):
         cards = StoryPage.objects.for_cards()
 
         def read():
+            if window := self.facets.window(self.filters, bottom, top):
+                first_day, last_day, newer = window
+                rows = first_rows(
+                    within(self.object_list, first_day, last_day),
+                    bottom - newer,
+                    top - newer,
+                    edge=None,
+                    load=cards,
+                )
+                # Fewer only while the counts lag behind a change being committed.
+                if len(rows) == top - bottom:
+                    return rows
             if bottom > self.count // 2:
                 start, stop = self.count - top, self.count - bottom
                 stories = self.object_list.reverse()
@@ -675,9 +728,12 @@ class StoryPage(SitePage):
         before and after this one in the index's order, in two queries: each list is read
         from its edge (list_edges) on, as first_rows reads."""
         newest_edge, older_edge, newer_edge = self.list_edges()
-        related = self.related(siblings)
+        related = self.related(siblings, since=newest_edge)
         if related is not None:
-            related = first_rows(related, 0, RELATED_STORIES, newest_edge)
+            related = list(related[:RELATED_STORIES])
+            # Fewer among the newest: looked for among all, as first_rows does.
+            if len(related) < RELATED_STORIES and newest_edge is not None:
+                related = list(self.related(siblings)[:RELATED_STORIES])
         before = self.adjacent(siblings, "lt", NEWEST_FIRST)
         after = self.adjacent(siblings, "gt", OLDEST_FIRST)
         older = StoryPage.objects.filter(date__lte=self.date)
@@ -702,22 +758,30 @@ class StoryPage(SitePage):
             next_story = after.first()
         return related or [], previous_story, next_story
 
-    def related(self, siblings):
+    def related(self, siblings, since=None):
         """The stories in this one's category or sharing a tag with it, newest first, as
-        cards without their renditions; None when it has neither."""
+        cards without their renditions; None when it has neither. With `since`, a date,
+        only those dated since then (from_edge).
+
+        Whether a story shares a tag is asked story by story (EXISTS), and, with `since`, of
+        the stories dated since then alone: PostgreSQL may answer it by reading every story
+        with the tag once (a hashed subplan), which for a tag on thousands of stories would
+        cost tens of milliseconds a page; SQLite would read them all for a list (IN).
+        """
         shared = Q()
         if self.category_id:
             shared |= Q(category_id=self.category_id)
         if self.tag_list:
-            # EXISTS per story, not a list of every story with the tag: a tag on thousands
-            # of stories would be listed in full for every story page.
             tagged = StoryPageTag.objects.filter(
                 content_object=OuterRef("pk"), tag__in=self.tag_list
             )
+            if since is not None:
+                tagged = tagged.filter(content_object__date__gte=since)
             shared |= Q(Exists(tagged))
         if not shared:
             return None
-        return siblings.filter(shared).for_cards().prefetch_related(None)
+        related = siblings.filter(shared).for_cards().prefetch_related(None)
+        return from_edge(related, since)
 
     def adjacent(self, siblings, lookup, order):
         """The stories before ("lt") or after ("gt") this one in the index's order, nearest

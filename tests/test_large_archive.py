@@ -15,6 +15,7 @@ import math
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection, transaction
+from django.db.models import Q
 from wagtail.models import Page
 
 import search.backends
@@ -66,6 +67,43 @@ def test_a_categorys_pages_match_the_plain_sort(client, tiny_reach, archive, sto
     assert card_titles(client.get("/news/category/research/?page=2")) == expected[12:24]
 
 
+@pytest.fixture
+def years_of_stories(make_story, category, story_index):
+    """Stories over two years, a few a month and some on the same day, a third of them
+    without a category."""
+    start = datetime.date(2023, 1, 1)
+    dates = [start + datetime.timedelta(days=n * 11 - n % 2 * 11) for n in range(60)]
+    return [
+        make_story(f"Story {n}", date=date, category=category if n % 3 else None)
+        for n, date in enumerate(dates)
+    ]
+
+
+@pytest.mark.parametrize("path", ["/news/", "/news/category/research/", "/news/2023/"])
+def test_pages_read_from_their_months_match_the_plain_sort(
+    client, monkeypatch, years_of_stories, story_index, category, path
+):
+    """Each page is read from the months that hold it (StoryFacets.window), every page of
+    every list, with pages that start and end inside a month."""
+    monkeypatch.setattr(stories.models, "STORIES_PER_PAGE", 5)
+
+    # Not the way a tag's pages are read, which reads right without the months too.
+    def edge(*args, **kwargs):
+        raise AssertionError("a page was not read from its months")
+
+    monkeypatch.setattr(stories.models.StoryFacets, "edge", edge)
+    listed = story_index.stories()
+    if "category" in path:
+        listed = listed.filter(category=category)
+    if "2023" in path:
+        listed = listed.filter(date__year=2023)
+    expected = plain_order(listed)
+    pages = [expected[start : start + 5] for start in range(0, len(expected), 5)]
+    assert len(pages) > 4
+    for number, titles in enumerate(pages, start=1):
+        assert card_titles(client.get(f"{path}?page={number}")) == titles, number
+
+
 def test_newest_stories_match_the_plain_sort(tiny_reach, archive, category):
     visible = StoryPage.objects.visible()
     for count in (1, 3, 10):
@@ -84,6 +122,52 @@ def test_previous_and_next_match_the_plain_sort(client, tiny_reach, archive, sto
         older = order[position + 1] if position + 1 < len(order) else None
         assert getattr(context["previous_story"], "title", None) == older
         assert getattr(context["next_story"], "title", None) == newer
+
+
+def test_related_stories_match_the_plain_query(monkeypatch, make_story, category):
+    """Related stories are looked for among the newest first (StoryPage.related(since=…)),
+    then among all when fewer are found there; either way as the plain query finds them."""
+    made = {}
+    for day, title, in_category, tags in [
+        (1, "Old tag", False, ["ocean"]),
+        (2, "Old category", True, []),
+        (3, "Subject", True, ["ocean"]),
+        (4, "Unrelated a", False, ["robots"]),
+        (5, "New tag", False, ["ocean"]),
+        (6, "New category", True, []),
+        (7, "Unrelated b", False, []),
+        (8, "Unrelated c", False, []),
+        (9, "Newest tag", False, ["ocean", "robots"]),
+    ]:
+        story = make_story(
+            title, date=datetime.date(2025, 1, day), category=category if in_category else None
+        )
+        if tags:
+            story.tags.add(*tags)
+            story.save_revision().publish()
+        made[title] = story
+
+    for reach in range(1, 10):
+        monkeypatch.setattr(stories.models, "NEWEST_REACH", reach)
+        for title in ("Subject", "Unrelated a", "Old tag"):
+            story = StoryPage.objects.get(pk=made[title].pk)
+            siblings = StoryPage.objects.sibling_of(story, inclusive=False).visible()
+            plain = plain_order(
+                siblings.filter(
+                    Q(category_id=story.category_id) | Q(tags__in=story.tags.all())
+                    if story.category_id
+                    else Q(tags__in=story.tags.all())
+                ).distinct()
+            )[:3]
+            related, _, _ = story.story_lists(siblings)
+            assert [story.title for story in related] == plain, (reach, title)
+
+    # Found among the newest alone when they hold three: a tag shared with a story of the
+    # newest is matched there.
+    story = StoryPage.objects.get(pk=made["Subject"].pk)
+    siblings = StoryPage.objects.sibling_of(story, inclusive=False).visible()
+    newest = story.related(siblings, since=datetime.date(2025, 1, 5))
+    assert [related.title for related in newest] == ["Newest tag", "New category", "New tag"]
 
 
 @pytest.fixture(params=["walk back from the newest", "sort the matches"])
