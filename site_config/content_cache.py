@@ -126,7 +126,11 @@ def _start_generation():
         written.write_text(new)
         os.replace(written, GENERATION_FILE)
     else:
-        cache.set(GENERATION_KEY, new, timeout=None)
+        # Never dropped, as a cache that goes on without Redis while it is down drops
+        # writes (site_config.redis_cache): pages cached before the change would be served
+        # again after the outage. The change fails instead.
+        set_surely = getattr(cache, "set_surely", cache.set)
+        set_surely(GENERATION_KEY, new, timeout=None)
 
 
 def new_generation(instance=None, **kwargs):
