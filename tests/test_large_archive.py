@@ -1,11 +1,13 @@
 """The shortcuts that keep pages fast with 100,000 stories give the same answers as the
 plain, slow queries.
 
-Short lists of newest stories and pages of the index read only the stories from a date on
-(stories.models.first_rows); search ranks only the newest matches when too many match
-(search.backends.best_matches); lists that read every story are cached until the content
-changes (site_config.content_cache). Here the reach of the first two is made tiny, so that
-a handful of stories exercises them, edges, ties and fallbacks included.
+Short lists of newest stories read only the stories from a date on, and a tag's pages of
+the index too (stories.models.first_rows); other pages of the index read only the months
+that hold them (StoryFacets.window); search ranks only the newest matches when too many
+match (search.backends.best_matches); lists that read every story are cached until the
+content changes (site_config.content_cache). Here the reach of the shortcuts is made tiny
+(or the pages short), so that a handful of stories exercises them, edges, ties and
+fallbacks included.
 """
 
 import datetime
