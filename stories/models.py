@@ -738,12 +738,9 @@ class StoryPage(SitePage):
         before and after this one in the index's order, in two queries: each list is read
         from its edge (list_edges) on, as first_rows reads."""
         newest_edge, older_edge, newer_edge = self.list_edges()
-        related = self.related(siblings, since=newest_edge)
+        related = self.related(siblings)
         if related is not None:
-            related = list(related[:RELATED_STORIES])
-            # Fewer among the newest: looked for among all, as first_rows does.
-            if len(related) < RELATED_STORIES and newest_edge is not None:
-                related = list(self.related(siblings)[:RELATED_STORIES])
+            related = first_rows(related, 0, RELATED_STORIES, newest_edge)
         before = self.adjacent(siblings, "lt", NEWEST_FIRST)
         after = self.adjacent(siblings, "gt", OLDEST_FIRST)
         older = StoryPage.objects.filter(date__lte=self.date)
@@ -768,10 +765,9 @@ class StoryPage(SitePage):
             next_story = after.first()
         return related or [], previous_story, next_story
 
-    def related(self, siblings, since=None):
+    def related(self, siblings):
         """The stories in this one's category or sharing a tag with it, newest first, as
-        cards without their renditions; None when it has neither. With `since`, a date,
-        only those dated since then (from_edge)."""
+        cards without their renditions; None when it has neither."""
         shared = Q()
         if self.category_id:
             shared |= Q(category_id=self.category_id)
@@ -786,8 +782,7 @@ class StoryPage(SitePage):
             shared |= Q(IsNull(Subquery(a_shared_tag), False))
         if not shared:
             return None
-        related = siblings.filter(shared).for_cards().prefetch_related(None)
-        return from_edge(related, since)
+        return siblings.filter(shared).for_cards().prefetch_related(None)
 
     def adjacent(self, siblings, lookup, order):
         """The stories before ("lt") or after ("gt") this one in the index's order, nearest

@@ -127,8 +127,8 @@ def test_previous_and_next_match_the_plain_sort(client, tiny_reach, archive, sto
 
 
 def test_related_stories_match_the_plain_query(monkeypatch, make_story, category):
-    """Related stories are looked for among the newest first (StoryPage.related(since=…)),
-    then among all when fewer are found there; either way as the plain query finds them."""
+    """Related stories are looked for among the newest first (first_rows), then among all
+    when fewer are found there; either way as the plain query finds them."""
     made = {}
     for day, title, in_category, tags in [
         (1, "Old tag", False, ["ocean"]),
@@ -168,7 +168,7 @@ def test_related_stories_match_the_plain_query(monkeypatch, make_story, category
     # newest is matched there.
     story = StoryPage.objects.get(pk=made["Subject"].pk)
     siblings = StoryPage.objects.sibling_of(story, inclusive=False).visible()
-    newest = story.related(siblings, since=datetime.date(2025, 1, 5))
+    newest = stories.models.from_edge(story.related(siblings), datetime.date(2025, 1, 5))
     assert [related.title for related in newest] == ["Newest tag", "New category", "New tag"]
 
 
