@@ -57,10 +57,14 @@ def _story_facts(page_ids):
     rows = StoryPage.objects.filter(pk__in=page_ids).values_list(
         "pk", "category", "category__name", "category__slug", "date"
     )
-    return {
-        pk: (category and StoryCategory(pk=category, name=name, slug=slug), date.year)
-        for pk, category, name, slug, date in rows
-    }
+    # One object a category, not one a row: up to MAX_RANKED rows share a dozen categories.
+    categories = {None: None}
+    facts = {}
+    for pk, category, name, slug, date in rows:
+        if category not in categories:
+            categories[category] = StoryCategory(pk=category, name=name, slug=slug)
+        facts[pk] = (categories[category], date.year)
+    return facts
 
 
 def _narrow(hits, facts, category=None, year=None):
