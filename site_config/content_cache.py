@@ -1,14 +1,14 @@
 """Cached answers that stay right: every entry is filed under the content's generation, a
 number that changes whenever anything visitors can see changes.
 
-Publishing, unpublishing, moving or deleting a page, a change of privacy or of sites, and
-a change to any model an app registers with `watch()` start a new generation, so the next
-request computes its answers afresh; the old entries are never read again and expire.
-With the default local-memory cache each process keeps its own entries, but the
-generation is a file that every process on the machine reads (CONTENT_GENERATION_FILE): a
-change made by one gunicorn worker, or by a command such as publish_scheduled, is seen by
-every worker on its next request. A site served by several machines sets REDIS_URL, and
-they share one cache and one generation.
+Publishing, unpublishing, moving or deleting a page, a change of privacy or of sites, of
+an image or a document (`watch_files()`), and a change to any model an app registers with
+`watch()` start a new generation, so the next request computes its answers afresh; the old
+entries are never read again and expire. With the default local-memory cache each process
+keeps its own entries, but the generation is a file that every process on the machine reads
+(CONTENT_GENERATION_FILE): a change made by one gunicorn worker, or by a command such as
+publish_scheduled, is seen by every worker on its next request. A site served by several
+machines sets REDIS_URL, and they share one cache and one generation.
 
 The same changes purge a CDN in front of the site (when WAGTAILFRONTENDCACHE configures
 one) of the addresses that can show them: see purge_frontend_cache().
@@ -160,6 +160,30 @@ def watch(*models):
         post_delete.connect(
             new_generation, sender=model, dispatch_uid=f"content-del-{model.__name__}"
         )
+
+
+def watch_files(*models):
+    """As watch(), for the image and document models, whose changes pages show: a replaced
+    image's file and renditions are deleted (so a page kept from before would show broken
+    images), a new focal point crops it anew, a document's new file has a new address.
+
+    Not when one is added, which no page shows yet, nor when Wagtail saves the size or hash
+    it measured of a file on its first use.
+    """
+    for model in models:
+        post_save.connect(_file_saved, sender=model, dispatch_uid=f"content-file-{model.__name__}")
+        post_delete.connect(
+            new_generation, sender=model, dispatch_uid=f"content-file-del-{model.__name__}"
+        )
+
+
+_MEASURED_FIELDS = {"file_size", "file_hash"}
+
+
+def _file_saved(instance, created=False, update_fields=None, **kwargs):
+    if created or (update_fields and set(update_fields) <= _MEASURED_FIELDS):
+        return
+    new_generation(instance, **kwargs)
 
 
 def purge_also(urls_for):

@@ -13,10 +13,13 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
+from django.core.files.storage import default_storage
 from django.middleware.csrf import get_token
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.contrib.frontend_cache.backends import BaseBackend
+from wagtail.images.rect import Rect
 from wagtail.models import PageViewRestriction
 
 from accolades.models import AccoladesPage, Award
@@ -24,6 +27,7 @@ from home.models import ContentPage, HomePage
 from site_config import content_cache
 from site_config.models import SiteSettings
 from stories.models import StoryCategory, StoryIndexPage, StoryPage
+from tests.test_images import make_image
 
 pytestmark = pytest.mark.django_db
 
@@ -466,3 +470,78 @@ def test_a_change_made_by_another_process_empties_this_ones_page_cache(client, s
         check=True,
     )
     assert client.get("/news/")["X-Cache"] == "miss"
+
+
+# Images and documents: pages show their files, renditions and titles.
+
+
+def image_addresses(response):
+    soup = BeautifulSoup(response.content, "html.parser")
+    sources = [img["src"] for img in soup.select("main img")]
+    sources += [
+        candidate.split()[0]
+        for source in soup.select("main source")
+        for candidate in source["srcset"].split(", ")
+    ]
+    return set(sources)
+
+
+def test_a_replaced_image_shows_at_once_and_no_page_shows_its_deleted_files(
+    client, site, make_story, django_user_model, django_capture_on_commit_callbacks
+):
+    hero = make_image("Lawn")
+    make_story("Pictured", hero_image=hero, hero_image_alt="Students on the lawn")
+    before = client.get("/news/pictured/")
+    assert client.get("/news/pictured/")["X-Cache"] == "hit"
+    old_addresses = image_addresses(before)
+    assert old_addresses
+
+    editor = Client()
+    editor.force_login(django_user_model.objects.create_superuser("editor", "", "pw"))
+    replacement = make_image("Quad", size=(1600, 1200))
+    # Wagtail deletes the old renditions' files once the change is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            reverse("wagtailimages:edit", args=(hero.pk,)),
+            {
+                "title": "Lawn",
+                "file": replacement.file.open("rb"),
+                "collection": hero.collection_id,
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    after = client.get("/news/pictured/")
+    assert after["X-Cache"] == "miss"
+    new_addresses = image_addresses(after)
+    assert new_addresses and not new_addresses & old_addresses
+    media = django_settings.MEDIA_URL
+    assert all(default_storage.exists(url.removeprefix(media)) for url in new_addresses)
+    assert not any(default_storage.exists(url.removeprefix(media)) for url in old_addresses)
+
+
+def test_an_image_s_new_focal_point_shows_at_once(client, site, make_story):
+    hero = make_image("Lawn")
+    make_story("Pictured", hero_image=hero, hero_image_alt="Students on the lawn")
+    before = image_addresses(client.get("/news/pictured/"))
+
+    hero.set_focal_point(Rect(100, 900, 300, 1100))
+    hero.save()
+    after = client.get("/news/pictured/")
+    assert after["X-Cache"] == "miss"
+    assert image_addresses(after) != before
+
+
+def test_an_upload_or_wagtail_measuring_a_file_starts_no_generation(site):
+    """A new image is on no page yet; the size Wagtail measures on a file's first use
+    changes nothing a page shows. Neither empties the caches."""
+    before = content_cache.generation()
+    image = make_image("New")
+    image.file_size = None
+    image.save(update_fields=["file_size"])
+    image.get_file_size()
+    assert content_cache.generation() == before
+
+    image.title = "Renamed"
+    image.save()
+    assert content_cache.generation() != before
