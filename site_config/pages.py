@@ -54,8 +54,8 @@ def cached_route(request, parent, slug):
 
 def keep_route(request, parent, slug, child):
     if _route_kept(request):
-        # As long as a fragment: the page's images, which no signal announces, are no older
-        # than its fragments'.
+        # As long as the fragments it is read with (StoryIndexPage.child_for_route), and
+        # turned off with them.
         entry = (child, parent.restricted_paths_read)
         keep(_route_key(parent, slug), entry, settings.FRAGMENT_CACHE_SECONDS)
 

@@ -6,6 +6,10 @@ where routing starts. Both change only when a site or the home page does, which 
 new content generation (site_config.content_cache: sites are watched, the home page is
 published): so they are kept in the cache for the generation, under the host and port.
 
+Kept whether or not the pieces of pages are (FRAGMENT_CACHE_SECONDS): like the main menu,
+the site is what routing needs, not a piece of what a page shows, and reading it afresh
+for every page rendered whole took about a tenth of its CPU.
+
 Only for the pages that Wagtail serves to anonymous visitors: other views need no root
 page, and an editor's admin shows the root page's draft state (its draft title, whether it
 has unpublished changes), which a draft save changes without a new generation. Wagtail
@@ -16,12 +20,11 @@ Site.find_for_request reads before it queries: that is where it is put here.
 import hashlib
 from functools import wraps
 
-from django.conf import settings
 from django.http import Http404
 from django.http.request import split_domain_port
 from wagtail.models import Site
 
-from .content_cache import cached, pieces_kept
+from .content_cache import cached
 from .page_cache import is_anonymous, view_name
 
 
@@ -30,7 +33,7 @@ class SiteFromCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if view_name(request) == "wagtail_serve" and is_anonymous(request) and pieces_kept(request):
+        if view_name(request) == "wagtail_serve" and is_anonymous(request):
             request._wagtail_site = site_for(request)
         return self.get_response(request)
 
@@ -44,9 +47,7 @@ def site_for(request):
     def find():
         return with_specific_root(Site.find_for_request(request))
 
-    # As long as a fragment: the home page's images, which no signal announces, are no
-    # older than its fragments'.
-    return cached(f"site:{address}", find, settings.FRAGMENT_CACHE_SECONDS)
+    return cached(f"site:{address}", find)
 
 
 def with_specific_root(site):

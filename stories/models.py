@@ -10,9 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import (
-    BooleanField,
     Count,
-    ExpressionWrapper,
     Max,
     OuterRef,
     Q,
@@ -50,6 +48,8 @@ NEWEST_REACH = 100
 # The index's order; previous and next links on a story follow it too.
 NEWEST_FIRST = ("-date", "-first_published_at", "-pk")
 OLDEST_FIRST = tuple(field.removeprefix("-") for field in NEWEST_FIRST)
+# What the previous and next links on a story show (StoryPage.neighbours), besides its id.
+LINK_FIELDS = ("title", "slug", "url_path")
 
 # The index's filtered addresses: /news/[category/<slug>/][tag/<slug>/][<yyyy>/], each filter
 # at most once and always in this order, so that every combination has exactly one address.
@@ -260,6 +260,7 @@ class StoryFacets:
     def __init__(self, stories, cache_key):
         self.stories = stories
         self.cache_key = cache_key
+        self._months_of = {}
 
     @cached_property
     def categories(self):
@@ -309,15 +310,19 @@ class StoryFacets:
         return cached(f"{self.cache_key}:counts", read)
 
     def _months(self, filters):
-        """How many stories of these filters' category and year each month holds."""
-        months = Counter()
-        for (category, month), count in self._counts[1].items():
-            if filters.category and category != filters.category.pk:
-                continue
-            if filters.year and month[:4] != str(filters.year):
-                continue
-            months[month] += count
-        return months
+        """How many stories of these filters' category and year each month holds: added up
+        once for a page, which asks for its count, its window and its edge."""
+        chosen = (filters.category and filters.category.pk, filters.year)
+        if chosen not in self._months_of:
+            months = Counter()
+            for (category, month), count in self._counts[1].items():
+                if filters.category and category != filters.category.pk:
+                    continue
+                if filters.year and month[:4] != str(filters.year):
+                    continue
+                months[month] += count
+            self._months_of[chosen] = months
+        return self._months_of[chosen]
 
     def count(self, filters):
         """How many stories these filters hold: from the counts, or with a tag counted apart
@@ -742,29 +747,66 @@ class StoryPage(SitePage):
         related = self.related(siblings)
         if related is not None:
             related = first_rows(related, 0, RELATED_STORIES, newest_edge)
-        before = self.adjacent(siblings, "lt", NEWEST_FIRST)
-        after = self.adjacent(siblings, "gt", OLDEST_FIRST)
-        older = StoryPage.objects.filter(date__lte=self.date)
-        newer = StoryPage.objects.filter(date__gte=self.date)
-        # Each of the two is the answer of a subquery of its own, which the query then finds
-        # by its primary key.
-        previous_id = Subquery(from_edge(before, older_edge, among=older).values("pk")[:1])
-        next_id = Subquery(
-            from_edge(after, newer_edge, oldest_first=True, among=newer).values("pk")[:1]
-        )
-        found = (
-            StoryPage.objects.filter(Q(pk=previous_id) | Q(pk=next_id))
-            .annotate(is_previous=ExpressionWrapper(self.beside("lt"), BooleanField()))
-            .defer_streamfields()
-        )
-        previous_story = next((story for story in found if story.is_previous), None)
-        next_story = next((story for story in found if not story.is_previous), None)
-        # One not found from its edge is looked for among all, as first_rows does.
-        if previous_story is None and older_edge is not None:
-            previous_story = before.first()
-        if next_story is None and newer_edge is not None:
-            next_story = after.first()
+        previous_story, next_story = self.neighbours(siblings, older_edge, newer_edge)
         return related or [], previous_story, next_story
+
+    def neighbours(self, siblings, older_edge, newer_edge):
+        """The stories just before and after this one in the index's order (None where
+        there is none), with what a link to them needs.
+
+        Read in one query: the stories between the two edges, which hold the nearest
+        NEWEST_REACH stories on each side, as rows in the index's order, from which the
+        nearest on each side are picked here: a search in SQL for each (the comparison
+        field by field, in a subquery) took Django two and a half times the CPU to build
+        (7.4 against 3.0 ms at 10,000 stories), for a few hundred rows more read at most.
+        One not found between the edges is looked for among all, as first_rows does.
+        """
+        between = {"date__gte": older_edge, "date__lte": newer_edge}
+        between = {lookup: edge for lookup, edge in between.items() if edge is not None}
+        window = siblings
+        if between:
+            # As from_edge() matches dates: in a subquery, on the date's index.
+            window = window.filter(pk__in=StoryPage.objects.filter(**between).values("pk"))
+        link = ("pk", *LINK_FIELDS)
+        rows = list(window.order_by(*NEWEST_FIRST).values_list(*link, *OLDEST_FIRST))
+        # Newest first: the first older row is the nearest older, the last newer row the
+        # nearest newer.
+        older = (row for row in rows if self.is_beside(row[len(link) :], "lt"))
+        newer = (row for row in reversed(rows) if self.is_beside(row[len(link) :], "gt"))
+        previous_story, next_story = (
+            self.link_from_row(next(found, None), window.db) for found in (older, newer)
+        )
+        if previous_story is None and older_edge is not None:
+            previous_story = self.adjacent(siblings, "lt", NEWEST_FIRST).first()
+        if next_story is None and newer_edge is not None:
+            next_story = self.adjacent(siblings, "gt", OLDEST_FIRST).first()
+        return previous_story, next_story
+
+    @classmethod
+    def link_from_row(cls, row, db):
+        """A story as only(*LINK_FIELDS) reads it, from a row that starts with its id and
+        them (None for no row). The id is both the page's and the story's link to it."""
+        if row is None:
+            return None
+        pk, *values = row[: 1 + len(LINK_FIELDS)]
+        read = {"id": pk, "page_ptr_id": pk, **dict(zip(LINK_FIELDS, values, strict=True))}
+        # from_db() takes the values in the order of the model's fields.
+        names = [field.attname for field in cls._meta.concrete_fields if field.attname in read]
+        return cls.from_db(db, names, [read[name] for name in names])
+
+    def is_beside(self, values, lookup):
+        """beside() in Python: whether a story whose OLDEST_FIRST fields hold these values
+        comes before ("lt") or after ("gt") this one. As in SQL, an empty field of the
+        other story equals nothing and compares with nothing."""
+        for field, theirs in zip(OLDEST_FIRST, values, strict=True):
+            mine = getattr(self, field)
+            if mine is None:
+                continue
+            if theirs is None:
+                return False
+            if theirs != mine:
+                return theirs < mine if lookup == "lt" else theirs > mine
+        return False
 
     def related(self, siblings):
         """The stories in this one's category or sharing a tag with it, newest first, as

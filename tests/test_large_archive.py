@@ -126,6 +126,25 @@ def test_previous_and_next_match_the_plain_sort(client, tiny_reach, archive, sto
         assert getattr(context["next_story"], "title", None) == newer
 
 
+def test_previous_and_next_beyond_a_window_of_drafts(client, tiny_reach, make_story):
+    """The stories between a story's edges may all be drafts (the edges count every
+    story): then its neighbours are looked for among all."""
+    day = datetime.date(2025, 3, 1)
+    older = make_story("Older", date=day)
+    for n in (5, 6, 7, 12, 13, 14):
+        make_story(f"Draft {n}", live=False, date=day + datetime.timedelta(days=n))
+    story = make_story("Between drafts", date=day + datetime.timedelta(days=10))
+    newer = make_story("Newer", date=day + datetime.timedelta(days=20))
+
+    context = client.get(story.url).context
+    assert context["previous_story"].url == older.url
+    assert context["next_story"].url == newer.url
+    # A link shows the title of the story it leads to.
+    page = BeautifulSoup(client.get(story.url).content, "html.parser")
+    assert page.select_one("a[rel=prev]").get_text(" ", strip=True).endswith("Older")
+    assert page.select_one("a[rel=next]").get_text(" ", strip=True).endswith("Newer")
+
+
 def test_related_stories_match_the_plain_query(monkeypatch, make_story, category):
     """Related stories are looked for among the newest first (first_rows), then among all
     when fewer are found there; either way as the plain query finds them."""

@@ -177,6 +177,15 @@ def test_an_editor_finds_the_site_in_the_database(client, research_site, django_
     assert site_queries(client, url) != []
 
 
+def test_with_the_pieces_off_the_site_still_comes_from_the_cache(client, research_site, settings):
+    # Routing needs it for every page, and only a change of sites or of the home page, which
+    # starts a new generation, changes it.
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    for url in urls_of(research_site[2]):
+        site_queries(client, url)
+        assert site_queries(client, url) == [], url
+
+
 def test_with_the_pieces_off_every_page_is_rendered_whole(client, research_site, settings):
     for url in urls_of(research_site[2]):
         get(client, url)

@@ -179,10 +179,10 @@ PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "300"))
 if PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("PAGE_CACHE_SECONDS must be 0 (off) or a number of seconds.")
 # The pieces of pages kept until the content changes, and this long at most: what every
-# visitor sees alike (bodies, a story below its header, the index's cards), a visitor's
-# site and the pages an address leads through (site_config/content_cache.py). What no
-# signal announces (an image changed in the admin) shows within this time. 0 turns them
-# off: every page is then rendered whole (the benchmarks measure that).
+# visitor sees alike (bodies, a story below its header, the index's cards) and the pages
+# an address leads through (site_config/content_cache.py). 0 turns them off: every page is
+# then rendered whole (the benchmarks measure that); the site and the main menu, which
+# routing and every page need, are still kept until the content changes.
 FRAGMENT_CACHE_SECONDS = int(env_str("FRAGMENT_CACHE_SECONDS", "300"))
 if FRAGMENT_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("FRAGMENT_CACHE_SECONDS must be 0 (off) or a number of seconds.")
