@@ -109,7 +109,10 @@ class StoryPageQuerySet(PageQuerySet):
     def newest(self, count):
         """The first `count` of these stories in the index's order, as cards: the home
         page's latest stories, the no-results list of the search."""
-        edge = reach_edge(StoryPage.objects.all(), max(NEWEST_REACH, count * 10))
+        reach = max(NEWEST_REACH, count * 10)
+        # Read once per generation of the content: only a change of the stories moves it
+        # (and first_rows checks it anyway).
+        edge = cached(f"newest-edge:{reach}", lambda: reach_edge(StoryPage.objects.all(), reach))
         return first_rows(self.for_cards(), 0, count, edge)
 
     def for_story_page(self, lists=True):

@@ -55,10 +55,10 @@ SEARCH_PLANNING = 3 if connection.vendor == "postgresql" else 0
 # page's restrictions would add two or three (test_a_private_page_anywhere...).
 BUDGET = {
     # 6, then: the latest stories section's "more stories" link (its PageChooserBlock),
-    # the date of the 100th newest story (StoryPageQuerySet.newest), the 3 newest stories
-    # as cards, their hero images' renditions; the accolades section's awards with their
-    # people and photos (its ListBlock of AwardChooserBlocks, read in bulk), the photos'
-    # renditions.
+    # the date of the 100th newest story (StoryPageQuerySet.newest; kept until the content
+    # changes), the 3 newest stories as cards, their hero images' renditions; the accolades
+    # section's awards with their people and photos (its ListBlock of AwardChooserBlocks,
+    # read in bulk), the photos' renditions.
     "home": 12,
     # 5, then: the index's counts of stories by category and month (its categories and
     # years, the number of stories and the date the page starts at), its tags, the page's
