@@ -6,10 +6,12 @@ leaves one."""
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY
 
 from accolades.models import AccoladesPage, Award
 from site_config.models import SiteSettings
@@ -184,6 +186,26 @@ def test_with_the_pieces_off_the_site_still_comes_from_the_cache(client, researc
     for url in urls_of(research_site[2]):
         site_queries(client, url)
         assert site_queries(client, url) == [], url
+
+
+def test_a_page_reads_the_sites_root_paths_once(client, research_site, settings, monkeypatch):
+    # Every link needs them (Page.get_url_parts); Wagtail keeps them on the request, which
+    # the main menu's links, in an inclusion tag's template, must be given. With Redis each
+    # read is a round trip.
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    reads = []
+    read = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key)
+        return read(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    for url in urls_of(research_site[2]):
+        client.get(url)
+        reads.clear()
+        client.get(url)
+        assert reads.count(SITE_ROOT_PATHS_CACHE_KEY) == 1, url
 
 
 def test_with_the_pieces_off_every_page_is_rendered_whole(client, research_site, settings):

@@ -15,6 +15,9 @@ def main_menu(context):
     if site is None:
         return {"menu_items": [], "site_root": None}
     return {
+        # For {% pageurl %}: an inclusion tag's template sees only what it is given, and
+        # without the request each link would read every site's root path from the cache.
+        "request": request,
         "site_root": site.root_page,
         "menu_items": [
             {
