@@ -744,8 +744,9 @@ class StoryPage(SitePage):
 
     def story_lists(self, siblings):
         """The related stories, as cards without their renditions, and the stories just
-        before and after this one in the index's order, in two queries: each list is read
-        from its edge (list_edges) on, as first_rows reads."""
+        before and after this one in the index's order, in two queries: the related ones
+        from the newest stories' edge on (first_rows), the others between the story's own
+        edges (neighbours); see list_edges."""
         newest_edge, older_edge, newer_edge = self.list_edges()
         related = self.related(siblings)
         if related is not None:
