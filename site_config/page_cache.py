@@ -25,11 +25,11 @@ not served by Wagtail, and by the time that hook runs Wagtail has already querie
 database to find the site and the page. Here a hit answers before the session and
 authentication middleware, with one cache read (the generation and the page together)
 and no SQL.
-It sits below GZipMiddleware and stores each body gzip-compressed, compressed once, when
-stored. A hit is answered compressed to a client that accepts gzip (every browser), as
-GZipMiddleware would, without compressing it again: compressing took half of a hit's work,
-and the entry is a fifth of the page's size, for Redis to send; the rare client that does
-not accept gzip gets it decompressed. GZipMiddleware adds random bytes to each answer it
+It sits below GZipMiddleware and stores each answer gzip-compressed, compressed once, when
+stored, as a whole response ready to send (see entry()). A hit is answered compressed to a
+client that accepts gzip (every browser), as GZipMiddleware would, without compressing it
+again: compressing took half of a hit's work, and the entry is a fifth of the page's size,
+for Redis to send; the rare client that does not accept gzip gets it decompressed. GZipMiddleware adds random bytes to each answer it
 compresses, against BREACH attacks that guess a secret in a page from its compressed size;
 a cached page holds no secret (may_store refuses any answer with a CSRF token or a
 cookie), so it needs none.
