@@ -237,6 +237,19 @@ def test_health_check_answers_without_database_or_session(client, django_assert_
     assert client.post("/healthz/").status_code == 405
 
 
+def test_workers_inherit_the_urls_and_the_cache_backend_from_gunicorns_master():
+    """gunicorn loads the application in its master before forking (preload_app) and
+    replaces each worker after GUNICORN_MAX_REQUESTS requests: what the application imports
+    as it loads, a new worker has at once instead of importing it at its first request."""
+    code = (
+        "import sys\nfrom site_config.wsgi import application\n"
+        "print(json.dumps({name: name in sys.modules for name in sys.argv[1:]}))"
+    )
+    modules = ["site_config.urls", "wagtail.admin.urls", "site_config.redis_cache", "redis"]
+    imported = in_fresh_process(code, *modules, **PRODUCTION, REDIS_URL="redis://127.0.0.1:6379/15")
+    assert imported == dict.fromkeys(modules, True)
+
+
 def test_production_serves_hashed_static_files_for_ten_years(tmp_path):
     collected = run(
         ["manage.py", "collectstatic", "--noinput"], **PRODUCTION, STATIC_ROOT=str(tmp_path)
