@@ -29,10 +29,10 @@ It sits below GZipMiddleware and stores each answer gzip-compressed, compressed 
 stored, as a whole response ready to send (see entry()). A hit is answered compressed to a
 client that accepts gzip (every browser), as GZipMiddleware would, without compressing it
 again: compressing took half of a hit's work, and the entry is a fifth of the page's size,
-for Redis to send; the rare client that does not accept gzip gets it decompressed. GZipMiddleware adds random bytes to each answer it
-compresses, against BREACH attacks that guess a secret in a page from its compressed size;
-a cached page holds no secret (may_store refuses any answer with a CSRF token or a
-cookie), so it needs none.
+for Redis to send; the rare client that does not accept gzip gets it decompressed.
+GZipMiddleware adds random bytes to each answer it compresses, against BREACH attacks
+that guess a secret in a page from its compressed size; a cached page holds no secret
+(may_store refuses any answer with a CSRF token or a cookie), so it needs none.
 
 Headers of a cached answer: `Cache-Control: public, max-age=0, s-maxage=<seconds>,
 must-revalidate`, `Vary: Cookie` and an ETag. A browser asks again before it shows its copy
