@@ -16,8 +16,11 @@ one) of the addresses that can show them: see purge_frontend_cache().
 
 import hashlib
 import os
+import pickle
 import threading
+import time
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
@@ -70,14 +73,87 @@ def read(key, default=None):
     if values is None:
         return cache.get(key, default)
     if key not in values:
-        values[key] = cache.get(key, _MISSING)
+        values[key] = _read_shared(key)
     return default if values[key] is _MISSING else values[key]
 
 
 def keep(key, value, timeout=TIMEOUT_SECONDS):
     """Put `value` in the cache under `key`, and remember it for the rest of the request."""
-    cache.set(key, value, timeout)
+    _keep_shared(key, value, timeout)
     remember(key, value)
+
+
+class LocalCopies:
+    """Copies, in this process, of the entries it has read from or put in a cache that the
+    processes share (Redis), for entries filed under the content's generation: the same key
+    always holds the same value (a change starts a new generation, and with it new keys),
+    so a copy is as right as the entry, and reading it spares a round trip to Redis. A page
+    rendered from its pieces reads about eight such entries (its site, routes, settings and
+    pieces); each round trip cost 0.15-0.2 ms of CPU in a 4-5 ms page.
+
+    A copy is kept pickled, as the cache keeps it, so that each read has objects of its own
+    (a route's pages are changed by the request that reads them); for LOCAL_COPY_SECONDS
+    at most, so that it outlives its entry in the shared cache by that much at most; and
+    within LOCAL_COPIES_BYTES, the least recently read going first.
+    """
+
+    def __init__(self):
+        self._copies = OrderedDict()  # key: (monotonic time it expires at, pickled value)
+        self._size = 0
+        self._lock = threading.Lock()  # gunicorn's threads share a worker's copies
+
+    def get(self, key):
+        with self._lock:
+            found = self._copies.get(key)
+            if found is None:
+                return _MISSING
+            if found[0] < time.monotonic():
+                self._drop(key)
+                return _MISSING
+            self._copies.move_to_end(key)
+        return pickle.loads(found[1])
+
+    def put(self, key, value, timeout):
+        budget = settings.LOCAL_COPIES_BYTES
+        pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        expires = time.monotonic() + min(timeout, LOCAL_COPY_SECONDS)
+        with self._lock:
+            self._drop(key)
+            self._copies[key] = (expires, pickled)
+            self._size += len(pickled)
+            while self._size > budget:
+                self._drop(next(iter(self._copies)))
+
+    def clear(self):
+        with self._lock:
+            self._copies.clear()
+            self._size = 0
+
+    def _drop(self, key):
+        if (found := self._copies.pop(key, None)) is not None:
+            self._size -= len(found[1])
+
+
+LOCAL_COPY_SECONDS = 60
+local_copies = LocalCopies()
+
+
+def _read_shared(key):
+    """The cache's entry under `key`, a key that holds the generation, or _MISSING."""
+    if not settings.LOCAL_COPIES_BYTES:
+        return cache.get(key, _MISSING)
+    value = local_copies.get(key)
+    if value is _MISSING:
+        value = cache.get(key, _MISSING)
+        if value is not _MISSING:
+            local_copies.put(key, value, LOCAL_COPY_SECONDS)
+    return value
+
+
+def _keep_shared(key, value, timeout):
+    cache.set(key, value, timeout)
+    if settings.LOCAL_COPIES_BYTES:
+        local_copies.put(key, value, timeout)
 
 
 def remember(key, value):
@@ -270,11 +346,12 @@ class Fragment:
         # the key's parts may hold any text.
         parts = hashlib.sha256(repr(key).encode()).hexdigest()
         self.key = f"fragment:{parts}:{site.pk}:{generation()}"
-        self.html = cache.get(self.key)
+        html = _read_shared(self.key)
+        self.html = None if html is _MISSING else html
 
     def keep(self, html):
         if self.key is not None:
-            cache.set(self.key, html, settings.FRAGMENT_CACHE_SECONDS)
+            _keep_shared(self.key, html, settings.FRAGMENT_CACHE_SECONDS)
 
 
 def pieces_kept(request):

@@ -4,6 +4,9 @@ filters) come from the cache, filed under the content's generation
 (site_config.content_cache.Fragment): a change shows at once, a preview never reads or
 leaves one."""
 
+import pickle
+import time
+
 import pytest
 from bs4 import BeautifulSoup
 from django.core.cache import cache
@@ -14,6 +17,7 @@ from django.utils import timezone
 from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY
 
 from accolades.models import AccoladesPage, Award
+from site_config import content_cache
 from site_config.models import SiteSettings
 from stories.models import STORIES_PER_PAGE, StoryCategory, StoryIndexPage, StoryPage
 
@@ -36,6 +40,16 @@ def research_site(demo_site):
     index.add_child(instance=older)
     older.save_revision().publish()
     return index, research, older
+
+
+@pytest.fixture(params=[0, 1024 * 1024], ids=["shared cache alone", "with local copies"])
+def local_copies(request, settings):
+    """The pieces read from the shared cache alone (the local-memory cache, as in
+    development), and through each process's copies of them (as with Redis)."""
+    settings.LOCAL_COPIES_BYTES = request.param
+    content_cache.local_copies.clear()
+    yield
+    content_cache.local_copies.clear()
 
 
 def get(client, url):
@@ -62,7 +76,9 @@ def test_a_second_request_reads_the_pieces_from_the_cache_and_shows_the_same(cli
         assert second_queries < first_queries, url
 
 
-def test_a_published_story_shows_at_once_in_every_piece_and_goes_at_once(client, research_site):
+def test_a_published_story_shows_at_once_in_every_piece_and_goes_at_once(
+    client, research_site, local_copies
+):
     index, research, older = research_site
     urls = urls_of(older)[:4]
     for url in urls:
@@ -81,7 +97,7 @@ def test_a_published_story_shows_at_once_in_every_piece_and_goes_at_once(client,
         assert "New research" not in text_of(client, url), url
 
 
-def test_a_changed_record_shows_at_once(client, research_site):
+def test_a_changed_record_shows_at_once(client, research_site, local_copies):
     award = Award.objects.first()
     category = research_site[1]
     for url in ("/", AccoladesPage.objects.get().url, "/news/"):
@@ -217,3 +233,53 @@ def test_with_the_pieces_off_every_page_is_rendered_whole(client, research_site,
         assert get(client, url)[1] == whole_queries > with_pieces_queries, url
         assert whole == with_pieces, url
         settings.FRAGMENT_CACHE_SECONDS = 300
+
+
+def test_with_local_copies_a_page_asks_the_shared_cache_only_for_what_wagtail_keeps(
+    client, research_site, settings, monkeypatch
+):
+    # With Redis each read is a round trip. The generation, which the copies are filed
+    # under, is read from the cache too with Redis; here, from the generation file.
+    settings.LOCAL_COPIES_BYTES = 1024 * 1024
+    content_cache.local_copies.clear()
+    reads = []
+    read = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key)
+        return read(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    for url in urls_of(research_site[2]):
+        # A story's route is kept from its second request on, with its pieces shown.
+        first = get(client, url)[0]
+        get(client, url)
+        reads.clear()
+        assert get(client, url)[0] == first, url
+        assert reads == [SITE_ROOT_PATHS_CACHE_KEY], url
+    content_cache.local_copies.clear()
+
+
+def test_local_copies_keep_within_their_size_and_time(settings, monkeypatch):
+    copies = content_cache.LocalCopies()
+    one = len(pickle.dumps("a" * 100, pickle.HIGHEST_PROTOCOL))
+    settings.LOCAL_COPIES_BYTES = 2 * one
+    for key in ("first", "second"):
+        copies.put(key, key[0] * 100, timeout=300)
+    copies.get("first")  # read last: the second goes first
+    copies.put("third", "t" * 100, timeout=300)
+    assert copies.get("second") is content_cache._MISSING
+    assert copies.get("first") == "f" * 100
+    assert copies.get("third") == "t" * 100
+
+    now = time.monotonic()
+    copies.put("short", "s" * 100, timeout=5)
+    copies.put("long", "l" * 100, timeout=3600)
+    monkeypatch.setattr(content_cache.time, "monotonic", lambda: now + 6)
+    assert copies.get("short") is content_cache._MISSING
+    assert copies.get("long") == "l" * 100
+    # Never longer than LOCAL_COPY_SECONDS, whatever the entry's own time in the cache.
+    monkeypatch.setattr(
+        content_cache.time, "monotonic", lambda: now + content_cache.LOCAL_COPY_SECONDS + 1
+    )
+    assert copies.get("long") is content_cache._MISSING

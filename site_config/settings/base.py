@@ -165,8 +165,13 @@ if REDIS_URL:
         }
     }
     CONTENT_GENERATION_FILE = None
+    # Each worker keeps copies of the entries filed under the content's generation that it
+    # has read from Redis, this many bytes at most (site_config.content_cache.LocalCopies).
+    LOCAL_COPIES_BYTES = 8 * 1024 * 1024
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The cache is the process's own already.
+    LOCAL_COPIES_BYTES = 0
     # Each process caches for itself, so the processes of one machine learn of a change
     # from this file instead (site_config/content_cache.py). Any path the server may write.
     CONTENT_GENERATION_FILE = env_str(
