@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from site_config import content_cache
 from site_config.models import SiteSettings
+from stories.models import StoryPage
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
@@ -100,3 +101,23 @@ def test_a_request_asks_redis_for_each_entry_once(client, make_story, monkeypatc
     # Nor is anything else of the site's asked for twice (Wagtail's own site paths aside).
     ours = [key for keys in asked for key in keys if "wagtail" not in key]
     assert len(ours) == len(set(ours)), ours
+
+
+def test_a_workers_copies_give_way_to_a_change_made_by_another_process(
+    client, make_story, settings
+):
+    # Each worker keeps copies of what it read from Redis under the content's generation
+    # (content_cache.LocalCopies); another process's change starts a new generation in Redis.
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.LOCAL_COPIES_BYTES = 1024 * 1024
+    content_cache.local_copies.clear()
+    story = make_story("A story")
+    SiteSettings.for_site(story.get_site())
+    # The story's pieces are kept at its first request, its route at its second.
+    for _ in range(3):
+        assert b"A story" in client.get(story.url).content
+
+    StoryPage.objects.filter(pk=story.pk).update(title="A renamed story")
+    cache.set(content_cache.GENERATION_KEY, "another process's", timeout=None)
+    assert b"A renamed story" in client.get(story.url).content
+    content_cache.local_copies.clear()
