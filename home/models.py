@@ -47,7 +47,8 @@ class HomePage(SitePage):
         # the tree (every story under the index), then keep them until the content changes.
         # Until they have, all the children are read here, once for both.
         read_all = site and site.root_page_id == self.pk and not has_top_level_pages(site)
-        if not read_all and (found := cached_route(request, self, slug)) is not None:
+        found = None if read_all else cached_route(request, self, slug, with_pieces=False)
+        if found is not None:
             child, self.restricted_paths_read = found
             if self.restricted_paths_read is not None:
                 restrictions_read(self.restricted_paths_read)
@@ -72,7 +73,7 @@ class HomePage(SitePage):
             private = self.restricted_paths_read
             shown = [page for page in children if page.live and not is_under(page, private)]
             keep_top_level_pages(site, shown)
-        keep_route(request, self, slug, specific)
+        keep_route(request, self, slug, specific, with_pieces=False)
         return specific
 
 

@@ -44,24 +44,34 @@ def restrictions_read(paths):
     remember(_restricted_key(), paths)
 
 
-def cached_route(request, parent, slug):
+def cached_route(request, parent, slug, *, with_pieces=True):
     """The child page that an anonymous visitor's route from `parent` by `slug` found in
     this generation of the content, with the privacy restrictions its route read (see
     SitePage.restricted_paths_read), or None. A change of pages or of their privacy starts
-    a new generation. Editors (and previews) always read the database: they may see drafts."""
-    return read(_route_key(parent, slug)) if _route_kept(request) else None
+    a new generation. Editors (and previews) always read the database: they may see drafts.
+
+    `with_pieces`: kept only while the pieces of pages are (FRAGMENT_CACHE_SECONDS), for a
+    child read with less when its pieces come from the cache (a story). Otherwise (the home
+    page's children) kept as the site is (site_config.sites): what routing needs on the way
+    to every page, not a piece of one.
+    """
+    return read(_route_key(parent, slug)) if _route_kept(request, with_pieces) else None
 
 
-def keep_route(request, parent, slug, child):
-    if _route_kept(request):
-        # As long as the fragments it is read with (StoryIndexPage.child_for_route), and
-        # turned off with them.
+def keep_route(request, parent, slug, child, *, with_pieces=True):
+    if _route_kept(request, with_pieces):
         entry = (child, parent.restricted_paths_read)
-        keep(_route_key(parent, slug), entry, settings.FRAGMENT_CACHE_SECONDS)
+        if with_pieces:
+            # As long as the fragments it is read with, and turned off with them.
+            keep(_route_key(parent, slug), entry, settings.FRAGMENT_CACHE_SECONDS)
+        else:
+            keep(_route_key(parent, slug), entry)
 
 
-def _route_kept(request):
-    return is_anonymous(request) and pieces_kept(request)
+def _route_kept(request, with_pieces):
+    if with_pieces:
+        return is_anonymous(request) and pieces_kept(request)
+    return is_anonymous(request) and not getattr(request, "is_preview", False)
 
 
 def _route_key(parent, slug):

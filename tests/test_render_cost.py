@@ -204,6 +204,28 @@ def test_with_the_pieces_off_the_site_still_comes_from_the_cache(client, researc
         assert site_queries(client, url) == [], url
 
 
+def test_with_the_pieces_off_the_route_to_a_top_level_page_still_comes_from_the_cache(
+    client, research_site, settings
+):
+    # As the site: every page under the story index is reached through it.
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    index, _, older = research_site
+
+    def finds_the_index(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        return [q for q in captured if '"any_private"' in q["sql"]]
+
+    for url in (index.url, older.url, "/news/category/research/"):
+        finds_the_index(url)
+        assert finds_the_index(url) == [], url
+
+    index.title = "Stories"
+    index.save_revision().publish()
+    assert finds_the_index(older.url), "a publication starts afresh"
+    assert "Stories" in text_of(client, index.url)
+
+
 def test_a_page_reads_the_sites_root_paths_once(client, research_site, settings, monkeypatch):
     # Every link needs them (Page.get_url_parts); Wagtail keeps them on the request, which
     # the main menu's links, in an inclusion tag's template, must be given. With Redis each
