@@ -84,13 +84,13 @@ def test_redis_is_asked_again_only_after_a_pause(client, make_story, redis_is_do
     make_story("A story")
     redis_is_down()
     asked = []
-    get_client = redis_cache.SharedRedisCacheClient.get_client
+    get_client = redis_cache.PerThreadRedisCacheClient.get_client
 
     def counted(self, *args, **kwargs):
         asked.append(1)
         return get_client(self, *args, **kwargs)
 
-    monkeypatch.setattr(redis_cache.SharedRedisCacheClient, "get_client", counted)
+    monkeypatch.setattr(redis_cache.PerThreadRedisCacheClient, "get_client", counted)
     client.get("/news/")
     client.get("/")
     client.get("/news/a-story/")
