@@ -226,11 +226,10 @@ def test_with_the_pieces_off_the_route_to_a_top_level_page_still_comes_from_the_
     assert "Stories" in text_of(client, index.url)
 
 
-def test_a_page_reads_the_sites_root_paths_once(client, research_site, settings, monkeypatch):
-    # Every link needs them (Page.get_url_parts); Wagtail keeps them on the request, which
-    # the main menu's links, in an inclusion tag's template, must be given. With Redis each
-    # read is a round trip.
-    settings.FRAGMENT_CACHE_SECONDS = 0
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """The keys read from the cache, one by one, as the test goes (with Redis, each read is
+    a round trip)."""
     reads = []
     read = cache.get
 
@@ -239,11 +238,18 @@ def test_a_page_reads_the_sites_root_paths_once(client, research_site, settings,
         return read(key, *args, **kwargs)
 
     monkeypatch.setattr(cache, "get", counting_get)
+    return reads
+
+
+def test_a_page_reads_the_sites_root_paths_once(client, research_site, settings, cache_reads):
+    # Every link needs them (Page.get_url_parts); Wagtail keeps them on the request, which
+    # the main menu's links, in an inclusion tag's template, must be given.
+    settings.FRAGMENT_CACHE_SECONDS = 0
     for url in urls_of(research_site[2]):
         client.get(url)
-        reads.clear()
+        cache_reads.clear()
         client.get(url)
-        assert reads.count(SITE_ROOT_PATHS_CACHE_KEY) == 1, url
+        assert cache_reads.count(SITE_ROOT_PATHS_CACHE_KEY) == 1, url
 
 
 def test_with_the_pieces_off_every_page_is_rendered_whole(client, research_site, settings):
@@ -258,27 +264,19 @@ def test_with_the_pieces_off_every_page_is_rendered_whole(client, research_site,
 
 
 def test_with_local_copies_a_page_asks_the_shared_cache_only_for_what_wagtail_keeps(
-    client, research_site, settings, monkeypatch
+    client, research_site, settings, cache_reads
 ):
-    # With Redis each read is a round trip. The generation, which the copies are filed
-    # under, is read from the cache too with Redis; here, from the generation file.
+    # The generation, which the copies are filed under, is read from the cache too with
+    # Redis; here, from the generation file.
     settings.LOCAL_COPIES_BYTES = 1024 * 1024
     content_cache.local_copies.clear()
-    reads = []
-    read = cache.get
-
-    def counting_get(key, *args, **kwargs):
-        reads.append(key)
-        return read(key, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get", counting_get)
     for url in urls_of(research_site[2]):
         # A story's route is kept from its second request on, with its pieces shown.
         first = get(client, url)[0]
         get(client, url)
-        reads.clear()
+        cache_reads.clear()
         assert get(client, url)[0] == first, url
-        assert reads == [SITE_ROOT_PATHS_CACHE_KEY], url
+        assert cache_reads == [SITE_ROOT_PATHS_CACHE_KEY], url
     content_cache.local_copies.clear()
 
 
