@@ -7,9 +7,9 @@ CPU a call, a millisecond for a page that asks the cache a dozen times. So one i
 each thread (gunicorn's worker threads: four a worker), with a connection of its own
 (single_connection_client): a client that takes a connection from its pool for every
 command checks that nothing is waiting to be read on it, and gives it back, which was a
-tenth of the CPU of a page served from the cache (0.22-0.25 -> 0.19-0.22 ms in-process). A client
-made before a fork (gunicorn's master) is not used after it: its connection is the
-parent's.
+tenth of the CPU of a page served from the cache (0.22-0.25 -> 0.19-0.22 ms in-process).
+A client made before a fork (gunicorn's master) is not used after it: its connection is
+the parent's.
 
 While Redis cannot be reached or answers amiss (refused, no answer within the socket
 timeout, an answer that is not Redis's, an error of Redis's own), the site goes on without
