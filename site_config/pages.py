@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 from wagtail.models import Page, PageViewRestriction
 
-from .content_cache import generation, keep, pieces_kept, read, remember
+from .content_cache import TIMEOUT_SECONDS, generation, keep, pieces_kept, read, remember
 from .page_cache import is_anonymous
 
 
@@ -60,18 +60,14 @@ def cached_route(request, parent, slug, *, with_pieces=True):
 
 def keep_route(request, parent, slug, child, *, with_pieces=True):
     if _route_kept(request, with_pieces):
-        entry = (child, parent.restricted_paths_read)
-        if with_pieces:
-            # As long as the fragments it is read with, and turned off with them.
-            keep(_route_key(parent, slug), entry, settings.FRAGMENT_CACHE_SECONDS)
-        else:
-            keep(_route_key(parent, slug), entry)
+        # With the pieces: as long as the fragments it is read with.
+        timeout = settings.FRAGMENT_CACHE_SECONDS if with_pieces else TIMEOUT_SECONDS
+        keep(_route_key(parent, slug), (child, parent.restricted_paths_read), timeout)
 
 
 def _route_kept(request, with_pieces):
-    if with_pieces:
-        return is_anonymous(request) and pieces_kept(request)
-    return is_anonymous(request) and not getattr(request, "is_preview", False)
+    kept = pieces_kept(request) if with_pieces else not getattr(request, "is_preview", False)
+    return is_anonymous(request) and kept
 
 
 def _route_key(parent, slug):
