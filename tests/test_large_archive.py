@@ -34,6 +34,7 @@ DATES = [datetime.date(2024, 1, 1) + datetime.timedelta(days=n // 3) for n in ra
 @pytest.fixture
 def tiny_reach(monkeypatch):
     monkeypatch.setattr(stories.models, "NEWEST_REACH", 2)
+    monkeypatch.setattr(stories.models, "NEIGHBOUR_REACH", 2)
     monkeypatch.setattr(stories.models, "_reach", lambda stop: stop + 1)
 
 
