@@ -277,7 +277,7 @@ class StoryFacets:
 
     @cached_property
     def categories(self):
-        return self._counts[0]
+        return self._counts.categories
 
     @cached_property
     def tags(self):
@@ -293,12 +293,12 @@ class StoryFacets:
 
     @cached_property
     def years(self):
-        return sorted({int(month[:4]) for _, month in self._counts[1]}, reverse=True)
+        return self._counts.years
 
     @cached_property
     def _counts(self):
-        """The categories of the stories, and how many stories each category (or None)
-        holds in each month: {(category pk, "yyyy-mm"): count}, from one reading of them."""
+        """The categories of the stories, and how many stories each month holds, of each
+        category and of all (MonthCounts), from one reading of them."""
 
         def read():
             # The month is the ISO date's first seven characters, computed by the database:
@@ -313,27 +313,31 @@ class StoryFacets:
                 .values_list("category", "month")
                 .annotate(name=Max("category__name"), slug=Max("category__slug"), count=Count("pk"))
             )
-            categories, counts = {}, {}
+            categories, of_category, every = {}, {}, Counter()
             for pk, month, name, slug, count in rows:
                 if pk is not None:
                     categories[pk] = StoryCategory(pk=pk, name=name, slug=slug)
-                counts[pk, month] = count
-            return sorted(categories.values(), key=lambda category: category.name), counts
+                of_category.setdefault(pk, {})[month] = count
+                every[month] += count
+            return MonthCounts(
+                categories=sorted(categories.values(), key=lambda category: category.name),
+                of_category=of_category,
+                every=every,
+                years=sorted({int(month[:4]) for month in every}, reverse=True),
+            )
 
-        return cached(f"{self.cache_key}:counts", read)
+        return cached(f"{self.cache_key}:month-counts", read)
 
     def _months(self, filters):
-        """How many stories of these filters' category and year each month holds: added up
-        once for a page, which asks for its count, its window and its edge."""
+        """How many stories of these filters' category and year each month holds: picked
+        out once for a page, which asks for its count, its window and its edge."""
         chosen = (filters.category and filters.category.pk, filters.year)
         if chosen not in self._months_of:
-            months = Counter()
-            for (category, month), count in self._counts[1].items():
-                if filters.category and category != filters.category.pk:
-                    continue
-                if filters.year and month[:4] != str(filters.year):
-                    continue
-                months[month] += count
+            counts = self._counts
+            months = counts.of_category.get(chosen[0], {}) if filters.category else counts.every
+            if filters.year:
+                year = str(filters.year)
+                months = {month: count for month, count in months.items() if month[:4] == year}
             self._months_of[chosen] = months
         return self._months_of[chosen]
 
@@ -404,6 +408,18 @@ class StoryFacets:
             if key(option) == value:
                 return option
         raise Http404("No stories match that filter.")
+
+
+@dataclass(frozen=True)
+class MonthCounts:
+    """StoryFacets' reading of the stories, kept until the content changes. Added up by
+    month when read, not for each page: a page of every story would otherwise add up the
+    counts of every category's every month (half a millisecond at 10,000 stories)."""
+
+    categories: list  # StoryCategory, by name
+    of_category: dict  # {category pk, or None: {"yyyy-mm": stories}}
+    every: dict  # {"yyyy-mm": stories of every category}
+    years: list  # newest first
 
 
 def _first_day(month):
