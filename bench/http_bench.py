@@ -39,6 +39,9 @@ POSTGRES_DATABASE = os.environ.get("BENCH_HTTP_POSTGRES_DATABASE", "university_h
 # Emptied before the PostgreSQL run: never database 0, where a developer's cache may live.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 STORIES = int(os.environ.get("BENCH_HTTP_STORIES", "10000"))
+# A hero image on every story, as a university's news has, taking turns among this many
+# synthetic pictures: a page of cards shows a dozen or so different ones.
+IMAGES = int(os.environ.get("BENCH_HTTP_IMAGES", "50"))
 # BENCH_HTTP_STORIES=300 BENCH_HTTP_SECONDS=2 checks the benchmark itself in about 5 minutes.
 SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", "10"))
 DATABASES = os.environ.get("BENCH_HTTP_DATABASES", "sqlite,postgresql").split(",")
@@ -138,10 +141,14 @@ def fresh_postgres():
 
 def prepare(name, database_url):
     env = django_env(database_url)
-    log(f"== {name}: migrate, load the demo content, generate {STORIES:,} stories")
+    log(
+        f"== {name}: migrate, load the demo content, generate {STORIES:,} stories"
+        f" with {IMAGES} pictures"
+    )
     manage(["manage.py", "migrate", "--noinput", "-v", "0"], env)
     manage(["manage.py", "load_demo_content"], env)
-    manage(["manage.py", "generate_stories", "--count", str(STORIES)], env)
+    generate = ["generate_stories", "--count", str(STORIES), "--images", str(IMAGES)]
+    manage(["manage.py", *generate], env)
 
 
 def count_queries(database_url, server):
@@ -456,7 +463,8 @@ def main():
         name, make_fresh = fresh[database]
         results[name] = bench_database(name, make_fresh())
     print(
-        f"{STORIES:,} synthetic stories and the demo content; gunicorn on 127.0.0.1 with the "
+        f"{STORIES:,} synthetic stories, each with a hero image ({IMAGES} pictures), and the "
+        "demo content; gunicorn on 127.0.0.1 with the "
         "production settings\n(SQLite with the local-memory cache; PostgreSQL with Redis). "
         f"wrk, {CONNECTIONS} connections, {WRK_THREADS} threads, "
         f"{WARM_UP_SECONDS} s warm-up then {SECONDS} s a row,\nAccept-Encoding: gzip. "

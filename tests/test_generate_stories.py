@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
 from taggit.models import Tag
+from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from stories.management import synthetic
@@ -93,6 +94,34 @@ def test_the_same_seed_makes_the_same_stories(demo_site):
         assert story.title == expected.title
         assert list(story.body.raw_data) == expected.body
     assert synthetic.synthetic_story(7, 4) != synthetic.synthetic_story(8, 4)
+
+
+def test_stories_can_have_synthetic_hero_images(demo_site, client):
+    generate(10, images=3)
+    generate(5, images=3)  # a second run takes turns among the same three
+
+    pictures = get_image_model().objects.filter(title__startswith=synthetic.TITLE_PREFIX)
+    assert pictures.count() == 3
+    stories = list(synthetic_stories())
+    assert {story.hero_image_id for story in stories} == set(pictures.values_list("pk", flat=True))
+    assert all(story.hero_image_alt == synthetic.PICTURE_ALT for story in stories)
+    soup = BeautifulSoup(client.get("/news/").content, "html.parser")
+    synthetic_cards = [
+        card
+        for card in soup.select(".card")
+        if card.select_one(".card__title").get_text().startswith(synthetic.TITLE_PREFIX)
+    ]
+    assert len(synthetic_cards) >= 9  # beside the demo's three stories, without pictures
+    assert all(card.select_one("picture") for card in synthetic_cards)
+    hero = BeautifulSoup(client.get(stories[0].url).content, "html.parser").select_one(
+        ".story__hero img"
+    )
+    assert hero["alt"] == synthetic.PICTURE_ALT
+
+
+def test_stories_have_no_image_unless_asked(demo_site):
+    generate(3)
+    assert not synthetic_stories().filter(hero_image__isnull=False).exists()
 
 
 def test_stories_render_and_the_index_lists_them(demo_site, client):

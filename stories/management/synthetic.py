@@ -5,6 +5,7 @@ number n of a seed is always the same story, so generating 10,000 stories and th
 more gives the same site as generating 100,000 at once.
 """
 
+import colorsys
 import datetime
 import itertools
 import random
@@ -46,6 +47,16 @@ TAG_NAMES = [
     "students",
     "water",
 ]
+# A synthetic story's hero image (generate_stories --images) shows one colour: this says so.
+PICTURE_ALT = "A synthetic picture of one colour"
+
+
+def picture_colour(number):
+    """The colour of synthetic picture `number`: a hue of its own, neither light nor dark."""
+    red, green, blue = colorsys.hsv_to_rgb(number * 47 % 360 / 360, 0.6, 0.6)
+    return round(red * 255), round(green * 255), round(blue * 255)
+
+
 # About fifteen years of stories, ending on a fixed day so that runs are reproducible.
 LAST_DATE = datetime.date(2026, 6, 30)
 DAYS_SPANNED = 15 * 365

@@ -20,16 +20,20 @@ from their live content, and the first save makes a revision as usual.
 """
 
 import datetime
+import io
 import time
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image as PILImage
 from taggit.models import Tag
+from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.search.backends import get_search_backends
 from wagtail.search.models import IndexEntry
@@ -67,13 +71,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=1, help="The same seed makes the same stories."
         )
+        parser.add_argument(
+            "--images",
+            type=int,
+            default=0,
+            help="Give each story a hero image, taking turns among this many synthetic "
+            "pictures (made the first time, then reused).",
+        )
 
-    def handle(self, *args, count, seed, **options):
+    def handle(self, *args, count, seed, images, **options):
         if count < 1:
             raise CommandError("--count must be at least 1.")
+        if images < 0:
+            raise CommandError("--images cannot be negative.")
         index = self.story_index()
         categories = self.categories()
         tags = self.tags()
+        self.pictures = self.synthetic_pictures(images)
         self.taken_slugs = set(index.get_children().values_list("slug", flat=True))
         # Read once: the page's content type and the site's time zone serve every story.
         story_type = ContentType.objects.get_for_model(StoryPage)
@@ -133,6 +147,23 @@ class Command(BaseCommand):
             tags[name] = tag or Tag.objects.create(name=name)
         return tags
 
+    def synthetic_pictures(self, count):
+        """`count` pictures of one colour each, titled as synthetic: those of an earlier
+        run, and new ones where it made fewer."""
+        Image = get_image_model()
+        pictures = []
+        for number in range(1, count + 1):
+            title = f"{synthetic.TITLE_PREFIX}picture {number}"
+            picture = Image.objects.filter(title=title).first()
+            if picture is None:
+                drawing = PILImage.new("RGB", (2000, 1125), synthetic.picture_colour(number))
+                buffer = io.BytesIO()
+                drawing.save(buffer, "JPEG")
+                picture = Image(title=title, file=ImageFile(buffer, name=f"synthetic-{number}.jpg"))
+                picture.save()
+            pictures.append(picture)
+        return pictures
+
     def next_child_number(self, index):
         last_path = (
             Page.objects.filter(path__startswith=index.path, depth=index.depth + 1)
@@ -167,7 +198,16 @@ class Command(BaseCommand):
             category=categories[content.category_name],
             intro=content.intro,
             body=content.body,
+            **self.hero_image(number),
         )
+
+    def hero_image(self, number):
+        if not self.pictures:
+            return {}
+        return {
+            "hero_image": self.pictures[number % len(self.pictures)],
+            "hero_image_alt": synthetic.PICTURE_ALT,
+        }
 
     def unique_slug(self, title, number):
         base = slugify(title.removeprefix(synthetic.TITLE_PREFIX))[:60].rstrip("-")
