@@ -1,11 +1,13 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Prefetch
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from site_config.pages import SitePage, is_under, restricted_paths
+from site_config.pictures import renditions
 
 from .blocks import AccoladesPageBodyBlock
 
@@ -62,7 +64,7 @@ class AwardQuerySet(models.QuerySet):
     def for_cards(self):
         """What an award card shows, in one query plus one for the photos' renditions."""
         return self.select_related("person", "person__photo", "story").prefetch_related(
-            "person__photo__renditions"
+            Prefetch("person__photo__renditions", renditions("portrait"))
         )
 
 

@@ -5,12 +5,14 @@ compose them with these.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
+
+from .pictures import renditions
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -130,7 +132,7 @@ class CaptionedImageBlock(blocks.StructBlock):
         # renditions in one more, rather than one per image as each <picture> asks.
         values = super().bulk_to_python(values)
         images = [value["image"] for value in values if value["image"]]
-        prefetch_related_objects(images, "renditions")
+        prefetch_related_objects(images, Prefetch("renditions", renditions("body")))
         return values
 
     def get_preview_value(self):

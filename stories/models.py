@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     prefetch_related_objects,
@@ -40,6 +41,7 @@ from site_config.blocks import GeneralContentBlock
 from site_config.content_cache import Fragment, cached
 from site_config.models import SiteSettings
 from site_config.pages import SitePage, cached_route, keep_route, public, restricted_paths
+from site_config.pictures import SHARE_IMAGE_SPEC, renditions
 from site_config.sql import instance
 
 from .feeds import FEED_TYPES
@@ -114,7 +116,7 @@ class StoryPageQuerySet(PageQuerySet):
         """What a story card shows, in one query plus one for the hero images' renditions."""
         return (
             self.select_related("category", "hero_image")
-            .prefetch_related("hero_image__renditions")
+            .prefetch_related(Prefetch("hero_image__renditions", renditions("card")))
             .only(*CARD_FIELDS)
             .order_by(*NEWEST_FIRST)
         )
@@ -783,7 +785,8 @@ class StoryPage(SitePage):
         # The hero's renditions and the related cards' in one query (and the link preview's,
         # site_config.templatetags.metadata_tags, among the hero's).
         images = [story.hero_image for story in [self, *related] if story.hero_image]
-        prefetch_related_objects(images, "renditions")
+        shown = renditions("hero", "card", also=[SHARE_IMAGE_SPEC])
+        prefetch_related_objects(images, Prefetch("renditions", shown))
         context.update(
             story_index=story_index,
             category_url=self.category

@@ -19,12 +19,11 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page, Site
 
 from site_config.models import SiteSettings
+from site_config.pictures import SHARE_IMAGE_SPEC
 
 register = template.Library()
 
 DESCRIPTION_LENGTH = 160
-# The 1.91:1 size link previews show large, as JPEG, which every crawler reads.
-SHARE_IMAGE_SPEC = "fill-1200x630|format-jpeg"
 # As django.utils.html.json_script escapes: no text inside can close the <script> element.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
