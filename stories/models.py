@@ -130,21 +130,6 @@ class StoryPageQuerySet(PageQuerySet):
         edge = cached(f"newest-edge:{reach}", lambda: reach_edge(StoryPage.objects.all(), reach))
         return first_rows(self.for_cards(), 0, count, edge)
 
-    def for_story_page(self, lists=True):
-        """What a story's page shows of the story itself, in one query: its category and
-        hero image, and the dates from which its short lists are read (StoryPage.list_edges)
-        unless `lists` is False (the page's lists come from the cache)."""
-        if not lists:
-            return self.select_related("category", "hero_image")
-        stories = StoryPage.objects.all()
-        older = stories.filter(date__lte=OuterRef("date"))
-        newer = stories.filter(date__gte=OuterRef("date"))
-        return self.select_related("category", "hero_image").annotate(
-            newest_edge=Subquery(edge_dates(stories, NEWEST_REACH)),
-            older_edge=Subquery(edge_dates(older, NEIGHBOUR_REACH)),
-            newer_edge=Subquery(edge_dates(newer, NEIGHBOUR_REACH, oldest_first=True)),
-        )
-
     def for_feed(self):
         """What a feed entry shows, in one query plus one for the tags."""
         return (
@@ -553,10 +538,8 @@ class StoryIndexPage(RoutablePageMixin, SitePage):
         if shown and (found := cached_route(request, self, slug)) is not None:
             story = found[0]
         else:
-            stories = StoryPage.objects.child_of(self).for_story_page(lists=not shown)
-            try:
-                story = stories.get(slug=slug)
-            except StoryPage.DoesNotExist:
+            story = StoryPage.for_route(self, slug, lists=not shown)
+            if story is None:
                 return super().child_for_route(request, slug)
             if shown:
                 keep_route(request, self, slug, story)
@@ -699,6 +682,51 @@ def _link_columns():
     ]
 
 
+@cache
+def _story_columns():
+    """What StoryPage.for_route() selects, by the attribute of the story it makes: the
+    story and its page whole, its category and its hero image whole."""
+    image = get_image_model()
+    fields = StoryPage._meta.concrete_fields
+    page = [field for field in fields if field.model is Page]
+    story = [field for field in fields if field.model is StoryPage]
+    return [
+        ("story", StoryPage, sql.columns("p", page) + sql.columns("s", story)),
+        ("category", StoryCategory, sql.columns("c", StoryCategory._meta.concrete_fields)),
+        ("hero_image", image, sql.columns("i", image._meta.concrete_fields)),
+    ]
+
+
+def _edge_columns():
+    """The dates StoryPage.list_edges() gives, as subqueries of for_route()'s select: as
+    edge_dates() reads them, the newest stories' and this story's date's each way."""
+    date, stories = StoryPage._meta.get_field("date"), StoryPage._meta.db_table
+
+    def edge(where, order, reach):
+        ordered = f'ORDER BY e."date" {order} LIMIT 1 OFFSET {reach - 1}'
+        return f'(SELECT e."date" FROM {stories} e{where} {ordered})'
+
+    return [
+        (edge("", "DESC", NEWEST_REACH), date),
+        (edge(' WHERE e."date" <= s."date"', "DESC", NEIGHBOUR_REACH), date),
+        (edge(' WHERE e."date" >= s."date"', "ASC", NEIGHBOUR_REACH), date),
+    ]
+
+
+def _story_from_row(row, groups):
+    """A story, with its category and hero image (None where it has none), from a row of
+    the columns that `groups` name (_card_columns, _story_columns)."""
+    db = StoryPage.objects.db
+    made, values = {}, iter(row)
+    for name, model, group in groups:
+        read = {field.attname: next(values) for _, field in group}
+        made[name] = instance(model, db, read) if read[model._meta.pk.attname] else None
+    story = made.pop("story")
+    for name, related in made.items():
+        setattr(story, name, related)
+    return story
+
+
 class StoryPage(SitePage):
     date = models.DateField("publication date", default=timezone.localdate)
     category = models.ForeignKey(
@@ -812,7 +840,7 @@ class StoryPage(SitePage):
     def list_edges(self):
         """The dates the story's short lists are read from (first_rows): the newest stories'
         (related stories), and this story's date's, backwards and forwards (previous and
-        next). for_story_page() reads them with the story; a preview reads them here."""
+        next). for_route() reads them with the story; a preview reads them here."""
         if hasattr(self, "newest_edge"):
             return self.newest_edge, self.older_edge, self.newer_edge
         stories = StoryPage.objects.all()
@@ -821,6 +849,38 @@ class StoryPage(SitePage):
             reach_edge(stories.filter(date__lte=self.date), NEIGHBOUR_REACH),
             reach_edge(stories.filter(date__gte=self.date), NEIGHBOUR_REACH, oldest_first=True),
         )
+
+    @classmethod
+    def for_route(cls, index, slug, *, lists):
+        """The story of `index` with this slug, as its page shows it, or None: with its
+        category and hero image and, unless `lists` is False (the page's lists come from
+        the cache), the dates its lists are read from (list_edges).
+
+        As index.get_children() would find it with select_related() and the dates in
+        subqueries, written out in SQL as related() is: the ORM took 1.7 ms of CPU to build,
+        compile and run that query, of which the database's answer was 0.3 ms (10,000
+        stories, SQLite).
+        """
+        groups = _story_columns()
+        selected = [column for _, _, group in groups for column in group]
+        edges = _edge_columns() if lists else []
+        image = get_image_model()._meta.db_table
+        rows = sql.select(
+            StoryPage.objects.db,
+            f"SELECT {', '.join(column for column, _ in selected + edges)}"
+            f" FROM {_stories_from()}"
+            f' LEFT JOIN {StoryCategory._meta.db_table} c ON c."id" = s."category_id"'
+            f' LEFT JOIN {image} i ON i."id" = s."hero_image_id"'
+            ' WHERE p."path" LIKE %s AND p."depth" = %s AND p."slug" = %s',
+            [index.path + "%", index.depth + 1, slug],
+            selected + edges,
+        )
+        if not rows:
+            return None
+        story = _story_from_row(rows[0], groups)
+        if lists:
+            story.newest_edge, story.older_edge, story.newer_edge = rows[0][-len(edges) :]
+        return story
 
     def story_lists(self):
         """The related stories, as cards without their renditions, and the stories just
@@ -877,20 +937,7 @@ class StoryPage(SitePage):
             params,
             selected,
         )
-        return [self._card_from_row(row, groups) for row in rows]
-
-    def _card_from_row(self, row, groups):
-        """A story as for_cards() reads it, with its category and hero image (None where it
-        has none), from a row of related()."""
-        db = StoryPage.objects.db
-        made, values = {}, iter(row)
-        for name, model, group in groups:
-            read = {field.attname: next(values) for _, field in group}
-            made[name] = instance(model, db, read) if read[model._meta.pk.attname] else None
-        story = made.pop("story")
-        for name, related in made.items():
-            setattr(story, name, related)
-        return story
+        return [_story_from_row(row, groups) for row in rows]
 
     def neighbours(self, older_edge, newer_edge):
         """The stories just before and after this one in the index's order (None where

@@ -44,7 +44,7 @@ SEARCH_PLANNING = 3 if connection.vendor == "postgresql" else 0
 #      and whether any page at all is private (HomePage.child_for_route); the main menu
 #      and the story feeds take the live, public ones,
 #   4. for a story: the story, with its category, its hero image and the dates its lists
-#      start at (StoryIndexPage.child_for_route, StoryPageQuerySet.for_story_page),
+#      start at (StoryIndexPage.child_for_route, StoryPage.for_route),
 #   5. the site settings (header, footer, metadata),
 #   6. every site's root path, for page addresses (Site.get_site_root_paths),
 #   and for the home page itself, which no route reads the children of:
@@ -72,7 +72,8 @@ BUDGET = {
     "index, by tag": 10,
     # 6, then: the story's tags, its related stories as cards, its previous and next
     # stories (one query), the renditions of its hero image and of the related stories'
-    # images (one query: StoryPage.get_context).
+    # images (one query: StoryPage.get_context). The lists, like the story itself, are
+    # read in SQL written out (StoryPage.related, .neighbours, .for_route).
     "story": 10,
     # The same, and the images of the body, and their renditions (CaptionedImageBlock).
     "story, images in its body": 12,
