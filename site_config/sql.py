@@ -18,6 +18,11 @@ def columns(alias, fields):
     return [(f'{alias}."{field.column}"', field) for field in fields]
 
 
+def select_clause(selected):
+    """SELECT and the columns that columns() gave."""
+    return "SELECT " + ", ".join(column for column, _ in selected)
+
+
 def select(db, sql, params, selected):
     """The rows that `sql` reads in the database `db`: each value converted as Django
     converts the field it was selected from (`selected`, as columns() gives them, in the

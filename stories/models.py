@@ -42,7 +42,6 @@ from site_config.content_cache import Fragment, cached
 from site_config.models import SiteSettings
 from site_config.pages import SitePage, cached_route, keep_route, public, restricted_paths
 from site_config.pictures import SHARE_IMAGE_SPEC, renditions
-from site_config.sql import instance
 
 from .feeds import FEED_TYPES
 
@@ -633,14 +632,24 @@ class StoryIndexPage(RoutablePageMixin, SitePage):
         ]
 
 
-# StoryPage's queries written out in SQL (StoryPage.related, .neighbours) read the story (s)
-# and its page (p), in the index's order (NEWEST_FIRST).
+# StoryPage's queries written out in SQL (StoryPage.for_route, .related, .neighbours) read
+# the story (s) and its page (p), with its category (c) and hero image (i) for a page or a
+# card, in the index's order (NEWEST_FIRST).
 _NEWEST_FIRST = 's."date" DESC, p."first_published_at" DESC, s."page_ptr_id" DESC'
 
 
 @cache
 def _stories_from():
     return f'{StoryPage._meta.db_table} s JOIN {Page._meta.db_table} p ON p."id" = s."page_ptr_id"'
+
+
+@cache
+def _shown_stories_from():
+    category, image = StoryCategory._meta.db_table, get_image_model()._meta.db_table
+    return (
+        f'{_stories_from()} LEFT JOIN {category} c ON c."id" = s."category_id"'
+        f' LEFT JOIN {image} i ON i."id" = s."hero_image_id"'
+    )
 
 
 def _dated(between):
@@ -713,6 +722,10 @@ def _edge_columns():
     ]
 
 
+def _columns_of(groups):
+    return [column for _, _, group in groups for column in group]
+
+
 def _story_from_row(row, groups):
     """A story, with its category and hero image (None where it has none), from a row of
     the columns that `groups` name (_card_columns, _story_columns)."""
@@ -720,7 +733,7 @@ def _story_from_row(row, groups):
     made, values = {}, iter(row)
     for name, model, group in groups:
         read = {field.attname: next(values) for _, field in group}
-        made[name] = instance(model, db, read) if read[model._meta.pk.attname] else None
+        made[name] = sql.instance(model, db, read) if read[model._meta.pk.attname] else None
     story = made.pop("story")
     for name, related in made.items():
         setattr(story, name, related)
@@ -862,24 +875,19 @@ class StoryPage(SitePage):
         stories, SQLite).
         """
         groups = _story_columns()
-        selected = [column for _, _, group in groups for column in group]
-        edges = _edge_columns() if lists else []
-        image = get_image_model()._meta.db_table
+        selected = _columns_of(groups) + (_edge_columns() if lists else [])
         rows = sql.select(
             StoryPage.objects.db,
-            f"SELECT {', '.join(column for column, _ in selected + edges)}"
-            f" FROM {_stories_from()}"
-            f' LEFT JOIN {StoryCategory._meta.db_table} c ON c."id" = s."category_id"'
-            f' LEFT JOIN {image} i ON i."id" = s."hero_image_id"'
+            f"{sql.select_clause(selected)} FROM {_shown_stories_from()}"
             ' WHERE p."path" LIKE %s AND p."depth" = %s AND p."slug" = %s',
             [index.path + "%", index.depth + 1, slug],
-            selected + edges,
+            selected,
         )
         if not rows:
             return None
         story = _story_from_row(rows[0], groups)
         if lists:
-            story.newest_edge, story.older_edge, story.newer_edge = rows[0][-len(edges) :]
+            story.newest_edge, story.older_edge, story.newer_edge = rows[0][-3:]
         return story
 
     def story_lists(self):
@@ -925,14 +933,10 @@ class StoryPage(SitePage):
             conditions.append(dated)
             params += dates
         groups = _card_columns()
-        selected = [column for _, _, group in groups for column in group]
-        image = get_image_model()._meta.db_table
+        selected = _columns_of(groups)
         rows = sql.select(
             StoryPage.objects.db,
-            f"SELECT {', '.join(column for column, _ in selected)}"
-            f" FROM {_stories_from()}"
-            f' LEFT JOIN {StoryCategory._meta.db_table} c ON c."id" = s."category_id"'
-            f' LEFT JOIN {image} i ON i."id" = s."hero_image_id"'
+            f"{sql.select_clause(selected)} FROM {_shown_stories_from()}"
             f" WHERE {' AND '.join(conditions)} ORDER BY {_NEWEST_FIRST} LIMIT {RELATED_STORIES}",
             params,
             selected,
@@ -961,7 +965,7 @@ class StoryPage(SitePage):
         selected = _link_columns()
         rows = sql.select(
             StoryPage.objects.db,
-            f"SELECT {', '.join(column for column, _ in selected)} FROM {_stories_from()}"
+            f"{sql.select_clause(selected)} FROM {_stories_from()}"
             f" WHERE {' AND '.join(conditions)} ORDER BY {_NEWEST_FIRST}",
             params,
             selected,
@@ -987,7 +991,7 @@ class StoryPage(SitePage):
             return None
         pk, *values = row[: 1 + len(LINK_FIELDS)]
         read = {"id": pk, "page_ptr_id": pk, **dict(zip(LINK_FIELDS, values, strict=True))}
-        return instance(StoryPage, StoryPage.objects.db, read)
+        return sql.instance(StoryPage, StoryPage.objects.db, read)
 
     def _visible_siblings(self):
         """The conditions, on the tables of _stories_from(), and their values, that

@@ -27,8 +27,7 @@ def test_values_are_converted_as_the_orm_converts_them(make_story, category):
     selected = sql.columns("s", fields[:2]) + sql.columns("p", fields[2:])
     rows = sql.select(
         "default",
-        f"SELECT {', '.join(column for column, _ in selected)}"
-        f" FROM {StoryPage._meta.db_table} s"
+        f"{sql.select_clause(selected)} FROM {StoryPage._meta.db_table} s"
         f' JOIN {Page._meta.db_table} p ON p."id" = s."page_ptr_id"'
         ' WHERE s."date" >= %s',
         # A date as a value: passed as Django passes a DateField's.
