@@ -3,8 +3,9 @@ answers them, with Django's own conversions of what they read.
 
 Building and compiling a query with several conditions and subqueries takes Django a
 millisecond or two of CPU, which is most of what a small query costs: a page that must
-run such queries on every view (StoryPage.story_lists) writes them out here. Only plain
-SQL that SQLite and PostgreSQL both read: double-quoted names, %s for each value.
+run such queries on every view writes them out (a story's page: StoryPage.for_route,
+.related and .neighbours) and reads them through here. Only plain SQL that SQLite and
+PostgreSQL both read: double-quoted names, %s for each value.
 """
 
 import datetime
