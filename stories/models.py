@@ -668,12 +668,8 @@ def _card_columns():
     story_fields = [StoryPage._meta.pk] + [
         StoryPage._meta.get_field(name) for name in CARD_FIELDS if name not in LINK_FIELDS
     ]
-    image = get_image_model()
-    return [
-        ("story", StoryPage, sql.columns("p", page_fields) + sql.columns("s", story_fields)),
-        ("category", StoryCategory, sql.columns("c", StoryCategory._meta.concrete_fields)),
-        ("hero_image", image, sql.columns("i", image._meta.concrete_fields)),
-    ]
+    story = ("story", StoryPage, sql.columns("p", page_fields) + sql.columns("s", story_fields))
+    return [story, *_category_and_image_columns()]
 
 
 @cache
@@ -695,12 +691,19 @@ def _link_columns():
 def _story_columns():
     """What StoryPage.for_route() selects, by the attribute of the story it makes: the
     story and its page whole, its category and its hero image whole."""
-    image = get_image_model()
     fields = StoryPage._meta.concrete_fields
     page = [field for field in fields if field.model is Page]
     story = [field for field in fields if field.model is StoryPage]
     return [
         ("story", StoryPage, sql.columns("p", page) + sql.columns("s", story)),
+        *_category_and_image_columns(),
+    ]
+
+
+def _category_and_image_columns():
+    """A shown story's category and hero image, whole, as _shown_stories_from() joins them."""
+    image = get_image_model()
+    return [
         ("category", StoryCategory, sql.columns("c", StoryCategory._meta.concrete_fields)),
         ("hero_image", image, sql.columns("i", image._meta.concrete_fields)),
     ]
